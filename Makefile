@@ -1,0 +1,116 @@
+# Blue/green releases of the pet-store API. `make` lists the targets.
+# CONFIG_ENV picks the samconfig environment: default (AWS) or local (the local cloud: run
+# `make local-up` in another terminal and source .localcloud/env first).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CONFIG_ENV ?= default
+COLOR ?=
+TARGET ?= live
+VENV := .venv
+INSTALL_STAMP := $(VENV)/.installed
+BIN := $(abspath $(VENV)/bin)
+BLUEGREEN = $(BIN)/bluegreen --config-env $(CONFIG_ENV)
+SAM_DELETE = $(BIN)/sam delete --no-prompts --config-env $(CONFIG_ENV)
+
+# sam build needs a python3.13 on PATH for the python3.13 runtime: the venv provides it.
+export PATH := $(BIN):$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+# The first python3.13 that runs: on PATH, else the newest pyenv 3.13. Override with PYTHON313=...
+PYTHON313 ?= $(shell for c in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1); do \
+	if "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  Variables: CONFIG_ENV=default|local  COLOR=blue|green  TARGET=blue|green|live|<url>"
+
+.PHONY: install
+install: $(INSTALL_STAMP) ## Create .venv (Python 3.13) with the tools, the local cloud and the test kit
+
+$(INSTALL_STAMP): pyproject.toml
+	@if [ -z "$(PYTHON313)" ]; then echo "error: Python 3.13 not found (on PATH or under pyenv); install it, or pass PYTHON313=/path/to/python3.13" >&2; exit 2; fi
+	@echo "Creating $(VENV) with $(PYTHON313)"
+	@[ -x $(VENV)/bin/python3.13 ] || "$(PYTHON313)" -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+	@echo "Installed into $(VENV)"
+
+.PHONY: build
+build: $(INSTALL_STAMP) ## sam build both colors into .aws-sam/<color>
+	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/blue --cached --cache-dir .aws-sam/cache-blue
+	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/green --cached --cache-dir .aws-sam/cache-green
+
+.PHONY: deploy-blue deploy-green
+deploy-blue: $(INSTALL_STAMP) ## Build and deploy the blue stack (refused while blue is live)
+	$(BLUEGREEN) deploy blue
+deploy-green: $(INSTALL_STAMP) ## Build and deploy the green stack (refused while green is live)
+	$(BLUEGREEN) deploy green
+
+.PHONY: deploy-domain
+deploy-domain: $(INSTALL_STAMP) ## Deploy the custom-domain stack (live color kept; COLOR= to choose on first deploy)
+	$(BLUEGREEN) deploy domain $(if $(COLOR),--color $(COLOR))
+
+.PHONY: switch
+switch: $(INSTALL_STAMP) ## Verified switch of live traffic to COLOR, with automatic rollback
+	@[ -n "$(COLOR)" ] || { echo "usage: make switch COLOR=blue|green" >&2; exit 2; }
+	$(BLUEGREEN) switch $(COLOR) --yes
+
+.PHONY: rollback
+rollback: $(INSTALL_STAMP) ## Switch back to the color that was live before the last switch
+	$(BLUEGREEN) rollback --yes
+
+.PHONY: smoke
+smoke: $(INSTALL_STAMP) ## Smoke-test TARGET: blue, green, live or a base URL
+	$(BLUEGREEN) smoke $(TARGET)
+
+.PHONY: status
+status: $(INSTALL_STAMP) ## Live color, drift, each color's stack and health, last switch
+	$(BLUEGREEN) status
+
+.PHONY: history
+history: $(INSTALL_STAMP) ## Record of switches and rollbacks, newest first
+	$(BLUEGREEN) history
+
+.PHONY: decommission
+decommission: $(INSTALL_STAMP) ## Delete the idle COLOR's stack (refuses the live one)
+	@[ -n "$(COLOR)" ] || { echo "usage: make decommission COLOR=blue|green" >&2; exit 2; }
+	$(BLUEGREEN) decommission $(COLOR) --yes
+
+.PHONY: delete-domain delete-blue delete-green
+delete-domain: $(INSTALL_STAMP) ## sam delete the custom-domain stack (first, in cleanup)
+	$(SAM_DELETE) --config-file $(abspath samconfig/custom-domain.toml)
+delete-blue: $(INSTALL_STAMP) ## sam delete the blue stack
+	$(SAM_DELETE) --config-file $(abspath samconfig/blue.toml)
+delete-green: $(INSTALL_STAMP) ## sam delete the green stack
+	$(SAM_DELETE) --config-file $(abspath samconfig/green.toml)
+
+.PHONY: local-up
+local-up: $(INSTALL_STAMP) ## Run the local cloud in the foreground (Ctrl-C stops it)
+	$(BIN)/localcloud up
+
+.PHONY: demo
+demo: $(INSTALL_STAMP) ## The whole blue/green flow against a fresh local cloud
+	$(BIN)/python -m localcloud.demo
+
+.PHONY: test
+test: $(INSTALL_STAMP) ## Unit, template, local-cloud and end-to-end tests
+	$(BIN)/python -m pytest
+
+.PHONY: bench
+bench: $(INSTALL_STAMP) ## Zero-downtime benchmark: load through the custom domain across switches
+	$(BIN)/python -m localcloud.bench
+
+.PHONY: diagram
+diagram: $(INSTALL_STAMP) ## Regenerate architecture/architecture.png from its source
+	$(BIN)/python architecture/diagram.py
+
+.PHONY: clean
+clean: ## Remove build output and local state (keeps .venv)
+	rm -rf .aws-sam .localcloud .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+-include mk/*.mk
