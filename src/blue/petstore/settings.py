@@ -1,0 +1,30 @@
+"""Which release this code bundle is serving, read from the environment the template sets."""
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+COLORS = ("blue", "green")
+_VERSION_PATTERN = re.compile(r"^v\d+\.\d+\.\d+$")
+
+
+class ConfigurationError(RuntimeError):
+    """The function was deployed without the environment it needs; raised at cold start."""
+
+
+@dataclass(frozen=True)
+class Release:
+    color: str
+    version: str
+
+
+def load_release(environ: Mapping[str, str] = os.environ) -> Release:
+    """Read APP_COLOR and APP_VERSION; fail loudly so a misconfigured stack never serves traffic."""
+    color = environ.get("APP_COLOR", "").strip()
+    version = environ.get("APP_VERSION", "").strip()
+    if color not in COLORS:
+        raise ConfigurationError(f"APP_COLOR must be one of {', '.join(COLORS)}; got {color!r}")
+    if not _VERSION_PATTERN.match(version):
+        raise ConfigurationError(f"APP_VERSION must look like v1.2.3; got {version!r}")
+    return Release(color=color, version=version)

@@ -1,0 +1,1 @@
+"""The pet-store service: catalog, orders and the HTTP error contract shared by every route."""

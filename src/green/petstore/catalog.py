@@ -1,0 +1,29 @@
+"""The pets this release sells. A fixed catalog: the release itself is what blue/green switches."""
+
+from petstore.models import Pet, PetCategory, PetStatus
+
+PETS: tuple[Pet, ...] = (
+    Pet(id=1, name="Max", category=PetCategory.DOG, status=PetStatus.AVAILABLE),
+    Pet(id=2, name="Luna", category=PetCategory.CAT, status=PetStatus.AVAILABLE),
+    Pet(id=3, name="Rocky", category=PetCategory.BIRD, status=PetStatus.PENDING),
+    Pet(id=4, name="Bella", category=PetCategory.RABBIT, status=PetStatus.SOLD),
+)
+
+_BY_ID = {pet.id: pet for pet in PETS}
+
+
+def all_pets() -> list[Pet]:
+    return list(PETS)
+
+
+def find_pet(pet_id: int) -> Pet | None:
+    return _BY_ID.get(pet_id)
+
+
+def filter_pets(status: PetStatus | None = None, category: PetCategory | None = None) -> list[Pet]:
+    """Pets matching every filter given; no filter means the whole catalog."""
+    return [
+        pet
+        for pet in PETS
+        if (status is None or pet.status is status) and (category is None or pet.category is category)
+    ]
