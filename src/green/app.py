@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from petstore import catalog
 from petstore.clock import utc_timestamp
 from petstore.errors import register_error_handlers
@@ -69,7 +68,9 @@ def create_order() -> dict[str, Any]:
     request = OrderRequest.model_validate(read_json_object(app.current_event))
     order = place_order(request, RELEASE)
     metrics.add_metric(name="OrdersPlaced", unit=MetricUnit.Count, value=1)
-    logger.info("Order placed", extra={"pet_id": order.data.id, "confirmation_number": order.confirmation_number})
+    logger.info(
+        "Order placed", extra={"pet_id": order.data.id, "confirmation_number": order.confirmation_number}
+    )
     return order.model_dump(mode="json", by_alias=True)
 
 

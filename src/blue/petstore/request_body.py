@@ -45,7 +45,10 @@ def require_json_content_type(content_type: str | None) -> None:
     if not content_type or not content_type.strip():
         return
     media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json")):
+    is_json = media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+    if is_json:
         return
     raise UnsupportedMediaTypeError("Content-Type must be application/json")
 
