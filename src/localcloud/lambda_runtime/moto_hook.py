@@ -1,0 +1,106 @@
+"""Routes moto's Lambda Invoke API to the local runtime instead of Docker."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from moto.awslambda.exceptions import LambdaClientError
+from moto.awslambda.models import LambdaFunction
+from moto.core.responses import BaseResponse
+
+from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
+from localcloud.lambda_runtime.moto_adapter import spec_from_moto
+from localcloud.lambda_runtime.runtime import LambdaRuntime, Throttled
+
+
+class InvalidRequestContentException(LambdaClientError):
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidRequestContentException", message)
+
+
+class InvalidRuntimeException(LambdaClientError):
+    code = 502
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidRuntimeException", message)
+
+
+class TooManyRequestsException(LambdaClientError):
+    code = 429
+
+    def __init__(self) -> None:
+        super().__init__("TooManyRequestsException", "Rate Exceeded.")
+
+
+# Lambda answers with the invoke's own request id (the one the handler saw); moto would replace it.
+_KEEP_REQUEST_ID = "x-localcloud-request-id"
+_async_invokes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-event")
+_installed_lock = threading.Lock()
+_runtime_getter: Callable[[], LambdaRuntime] | None = None
+
+
+def _validated_payload(body: str | bytes | None) -> bytes:
+    raw = body.encode() if isinstance(body, str) else (body or b"")
+    if not raw.strip():
+        return b"{}"
+    try:
+        json.loads(raw)
+    except ValueError as exc:
+        raise InvalidRequestContentException(f"Could not parse request body into json: {exc}") from None
+    return raw
+
+
+def _invoke(self: Any, body: str | bytes | None, request_headers: Any, response_headers: dict[str, str]) -> bytes:
+    """Replacement for LambdaFunction.invoke: RequestResponse, Event and DryRun as Lambda treats them."""
+    assert _runtime_getter is not None
+    runtime = _runtime_getter()
+    payload = _validated_payload(body)
+    if self.package_type != "Zip":
+        raise InvalidRuntimeException("Only Zip functions can be invoked by the local cloud.")
+    spec = spec_from_moto(self)
+    invocation_type = request_headers.get("x-amz-invocation-type", "RequestResponse")
+    if invocation_type == "DryRun":
+        return b""
+    if invocation_type == "Event":
+        _async_invokes.submit(runtime.invoke, spec, payload)
+        return b""
+    try:
+        result = runtime.invoke(spec, payload)
+    except UnsupportedRuntime as exc:
+        raise InvalidRuntimeException(str(exc)) from None
+    except Throttled:
+        raise TooManyRequestsException() from None
+    response_headers["x-amz-executed-version"] = result.executed_version
+    response_headers[_KEEP_REQUEST_ID] = result.request_id
+    if result.function_error:
+        response_headers["x-amz-function-error"] = result.function_error
+    return result.payload
+
+
+def _keep_request_id(original: Any) -> Any:
+    def enrich(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        request_id = headers.pop(_KEEP_REQUEST_ID, None)
+        headers, body = original(headers, body)
+        if request_id:
+            headers["x-amzn-requestid"] = request_id
+        return headers, body
+
+    return staticmethod(enrich)
+
+
+def install(runtime_getter: Callable[[], LambdaRuntime]) -> None:
+    """Patch moto once; later calls only swap the runtime the patch uses."""
+    global _runtime_getter
+    with _installed_lock:
+        _runtime_getter = runtime_getter
+        if getattr(LambdaFunction.invoke, "__localcloud__", False):
+            return
+        setattr(_invoke, "__localcloud__", True)  # noqa: B010 - a marker on the function object
+        LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
+        BaseResponse._enrich_response = _keep_request_id(BaseResponse._enrich_response)  # type: ignore[method-assign]
