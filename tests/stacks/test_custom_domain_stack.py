@@ -1,0 +1,115 @@
+"""The custom-domain stack: a switch is an in-place update of one mapping, never a replacement."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+from tests.stacks.conftest import load_stack
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_stack("custom-domain")
+
+
+def _create_only(resource_type: str) -> set[str]:
+    """Properties whose change makes CloudFormation replace the resource (AWS's resource schema)."""
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+    return {pointer.removeprefix("/properties/") for pointer in schema.get("createOnlyProperties", [])}
+
+
+def test_switch_parameters_feed_only_properties_that_update_in_place(template: dict[str, Any]) -> None:
+    mapping = template["Resources"]["LiveMapping"]
+    assert mapping["Type"] == "AWS::ApiGateway::BasePathMapping"
+    properties = mapping["Properties"]
+    assert properties["RestApiId"] == {"Ref": "ActiveApiId"}
+    assert properties["Stage"] == {"Ref": "ActiveApiStage"}
+    replacing = _create_only("AWS::ApiGateway::BasePathMapping")
+    assert {"BasePath", "DomainName"} <= replacing
+    assert not {"RestApiId", "Stage"} & replacing
+
+
+def test_mapping_takes_the_root_path_of_a_domain_that_never_depends_on_the_switch(
+    template: dict[str, Any],
+) -> None:
+    properties = template["Resources"]["LiveMapping"]["Properties"]
+    assert "BasePath" not in properties, "an empty base path: the whole domain follows the switch"
+    assert properties["DomainName"] == {"Ref": "CustomDomain"}
+    domain = template["Resources"]["CustomDomain"]["Properties"]
+    assert domain["DomainName"] == {"Ref": "CustomDomainName"}
+    switch_inputs = {"ActiveApiId", "ActiveApiStage"}
+    assert not switch_inputs & _refs(domain), "the domain must not change when traffic switches"
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["Ref"]} if isinstance(node.get("Ref"), str) else set()
+        for value in node.values():
+            found |= _refs(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*(_refs(item) for item in node)) if node else set()
+    return set()
+
+
+def test_domain_is_regional_with_tls_1_2_or_better_by_default(template: dict[str, Any]) -> None:
+    domain = template["Resources"]["CustomDomain"]["Properties"]
+    assert domain["EndpointConfiguration"]["Types"] == ["REGIONAL"]
+    policy = template["Parameters"]["SecurityPolicy"]
+    assert policy["Default"] == "TLS_1_2"
+    assert "TLS_1_0" not in policy["AllowedValues"]
+    assert "SecurityPolicy_TLS13_1_3_2025_09" in policy["AllowedValues"], "TLS 1.3 only on request"
+
+
+def test_alias_records_point_at_the_domains_regional_name(template: dict[str, Any]) -> None:
+    for name, kind in (("AliasRecordA", "A"), ("AliasRecordAAAA", "AAAA")):
+        record = template["Resources"][name]["Properties"]
+        assert record["Type"] == kind
+        assert record["AliasTarget"]["DNSName"] == {"Fn::GetAtt": ["CustomDomain", "RegionalDomainName"]}
+        assert record["AliasTarget"]["HostedZoneId"] == {"Fn::GetAtt": ["CustomDomain", "RegionalHostedZoneId"]}
+
+
+@pytest.mark.parametrize(
+    ("parameter", "good", "bad"),
+    [
+        ("ActiveApiId", ["a1b2c3d4e5"], ["https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1", "A1B2C3D4E5", ""]),
+        ("ActiveApiStage", ["v1", "prod_2"], ["v1/", "", "a b"]),
+        ("CustomDomainName", ["api.example.com", "a-b.c.example.org"], ["API.example.com", "-a.example.com", "example"]),
+        (
+            "CertificateArn",
+            ["arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"],
+            ["arn:aws:iam::123456789012:role/x", "certificate"],
+        ),
+        ("PublicHostedZoneId", ["Z0123456789ABCDEFGHIJ"], ["/hostedzone/Z01", "z0123"]),
+    ],
+)
+def test_parameters_reject_what_the_sample_users_pasted_by_mistake(
+    template: dict[str, Any], parameter: str, good: list[str], bad: list[str]
+) -> None:
+    spec = template["Parameters"][parameter]
+    pattern = re.compile(spec["AllowedPattern"])
+
+    def valid(value: str) -> bool:
+        length_ok = spec.get("MinLength", 0) <= len(value) <= spec.get("MaxLength", 10**6)
+        return length_ok and pattern.fullmatch(value) is not None
+
+    assert all(valid(value) for value in good)
+    assert not any(valid(value) for value in bad)
+
+
+def test_outputs_are_the_interface_the_tooling_reads(template: dict[str, Any]) -> None:
+    assert set(template["Outputs"]) == {
+        "CustomDomainUrl", "ActiveApiId", "ActiveApiStage", "RegionalDomainName", "RegionalHostedZoneId",
+        "SwitchTableName",
+    }
+
+
+def test_switch_table_is_encrypted_recoverable_and_keyed_for_lock_and_history(template: dict[str, Any]) -> None:
+    table = template["Resources"]["SwitchTable"]["Properties"]
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
