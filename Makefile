@@ -106,8 +106,9 @@ bench: $(INSTALL_STAMP) ## Zero-downtime benchmark: load through the custom doma
 	$(BIN)/python -m localcloud.bench
 
 .PHONY: diagram
-diagram: $(INSTALL_STAMP) ## Regenerate architecture/architecture.png from its source
-	$(BIN)/python architecture/diagram.py
+diagram: ## Regenerate architecture/architecture.png from architecture/architecture.dot (Graphviz)
+	@command -v dot >/dev/null || { echo "error: Graphviz 'dot' not found (apt-get install graphviz)" >&2; exit 2; }
+	dot -Tpng -Gdpi=110 architecture/architecture.dot -o architecture/architecture.png
 
 .PHONY: clean
 clean: ## Remove build output and local state (keeps .venv)
