@@ -1,0 +1,6 @@
+"""`python -m bluegreen` runs the same CLI as the `bluegreen` script."""
+
+from bluegreen.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""`bluegreen`: the operator CLI. `main()` turns the tool's errors into one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bluegreen.commands.decommission import decommission
+from bluegreen.commands.deploy import deploy
+from bluegreen.commands.history import history
+from bluegreen.commands.rollback import rollback
+from bluegreen.commands.smoke import smoke
+from bluegreen.commands.status import status
+from bluegreen.commands.switch import switch
+from bluegreen.context import AppContext
+from bluegreen.errors import BlueGreenError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.option(
+    "--config-env",
+    envvar="BLUEGREEN_CONFIG_ENV",
+    default="default",
+    show_default=True,
+    help="samconfig environment (env BLUEGREEN_CONFIG_ENV).",
+)
+@click.option(
+    "--project-dir",
+    envvar="BLUEGREEN_PROJECT_DIR",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Repository root holding samconfig/ and stacks/ (env BLUEGREEN_PROJECT_DIR).",
+)
+@click.option("--json", "json_output", is_flag=True, help="Commands that report print JSON on stdout.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.pass_context
+def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: bool, debug: bool) -> None:
+    """Zero-downtime blue/green releases of the pet store API behind one custom domain.
+
+    Exit codes: 0 ok, 1 the operation failed or found something unhealthy, 2 usage or configuration error.
+    """
+    ctx.obj = AppContext(project_dir, config_env, debug=debug, json_output=json_output)
+
+
+for command in (status, deploy, smoke, switch, rollback, history, decommission):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="bluegreen", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("bluegreen: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except BlueGreenError as exc:
+        if debug:
+            raise
+        click.echo(f"bluegreen: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except (ClientError, BotoCoreError) as exc:
+        if debug:
+            raise
+        click.echo(f"bluegreen: AWS error: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(0)

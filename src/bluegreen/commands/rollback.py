@@ -1,0 +1,26 @@
+"""`bluegreen rollback`: switch back to the color that was live before the last successful switch."""
+
+from __future__ import annotations
+
+import click
+
+from bluegreen.commands import pass_app, print_json, switch_options, wants_json
+from bluegreen.commands.switch import build_options
+from bluegreen.context import AppContext
+
+
+@click.command()
+@switch_options
+@pass_app
+def rollback(app: AppContext, /, json_output: bool, **options: object) -> None:
+    """Switch back to the previously live color (from history; else the other color).
+
+    Only the target is preflighted, so this works while the current live color is unhealthy.
+    """
+    as_json = wants_json(app, json_output)
+    switcher = app.switcher()
+    target = switcher.rollback_target(app.live.read())
+    app.say(f"rollback target: {target}")
+    result = switcher.switch(target, build_options(**options), action="rollback")  # type: ignore[arg-type]
+    if as_json:
+        print_json(result.to_dict())

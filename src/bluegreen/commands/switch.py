@@ -1,0 +1,47 @@
+"""`bluegreen switch`: make a color live through CloudFormation, verify it, roll back on failure."""
+
+from __future__ import annotations
+
+import click
+
+from bluegreen.commands import pass_app, print_json, switch_options, wants_json
+from bluegreen.context import AppContext
+from bluegreen.switch import SwitchOptions
+
+
+def build_options(
+    *,
+    assume_yes: bool,
+    dry_run: bool,
+    consecutive: int,
+    verify_timeout: float,
+    verify_interval: float,
+    bake_seconds: float,
+    bake_interval: float,
+    lock_ttl: float | None,
+) -> SwitchOptions:
+    return SwitchOptions(
+        consecutive=consecutive,
+        verify_timeout=verify_timeout,
+        verify_interval=verify_interval,
+        bake_seconds=bake_seconds,
+        bake_interval=bake_interval,
+        dry_run=dry_run,
+        assume_yes=assume_yes,
+        lock_ttl=lock_ttl,
+    )
+
+
+@click.command()
+@click.argument("color", type=click.Choice(["blue", "green"]))
+@switch_options
+@pass_app
+def switch(app: AppContext, /, color: str, json_output: bool, **options: object) -> None:
+    """Make COLOR live: lock, preflight (smoke on its own URL), change set, verify, optional bake.
+
+    Any failure after the change rolls back to the previous color automatically (exit 1).
+    """
+    as_json = wants_json(app, json_output)
+    result = app.switcher().switch(color, build_options(**options), action="switch")  # type: ignore[arg-type]
+    if as_json:
+        print_json(result.to_dict())

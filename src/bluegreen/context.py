@@ -1,0 +1,130 @@
+"""The factory handed to every command: it builds sessions, clients and collaborators once, lazily.
+
+Commands never create boto3 sessions or HTTP sessions themselves; tests swap what they need here.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+import boto3
+import click
+import requests
+
+from bluegreen import http
+from bluegreen.aws import Aws
+from bluegreen.config import Project
+from bluegreen.history import History
+from bluegreen.live import ApiGatewayLiveReader, DomainStack, read_domain_stack
+from bluegreen.lock import SwitchLock, default_owner
+from bluegreen.probe import HttpHealthProber
+from bluegreen.smoke import SmokeReport, SmokeSuite
+from bluegreen.stacks import CloudFormationColorStacks, ColorStack
+from bluegreen.switch import Switcher
+from bluegreen.updater import CloudFormationUpdater
+
+
+class AppContext:
+    def __init__(
+        self,
+        project_dir: Path,
+        config_env: str,
+        *,
+        debug: bool = False,
+        json_output: bool = False,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        boto_session_factory: Callable[..., boto3.Session] = boto3.Session,
+        http_session_factory: Callable[[], requests.Session] = http.new_session,
+    ) -> None:
+        self.project = Project(project_dir, config_env)
+        self.debug = debug
+        self.json_output = json_output
+        self.clock = clock
+        self.sleep = sleep
+        self._boto_session_factory = boto_session_factory
+        self._http_session_factory = http_session_factory
+
+    # --- output -----------------------------------------------------------------------------------------
+
+    def say(self, line: str) -> None:
+        """Progress lines: stdout normally, stderr with --json so stdout stays one JSON document."""
+        click.echo(line, err=self.json_output)
+
+    def confirm(self, question: str) -> bool:
+        if not sys.stdin.isatty():
+            return False  # never hang a pipeline on a prompt: non-interactive runs must pass --yes
+        return click.confirm(question, default=False, err=True)
+
+    # --- clients ----------------------------------------------------------------------------------------
+
+    @cached_property
+    def region(self) -> str | None:
+        return self.project.deploy_config("custom-domain").region
+
+    @cached_property
+    def aws(self) -> Aws:
+        return Aws(self._boto_session_factory(region_name=self.region), clock=self.clock, sleep=self.sleep)
+
+    @cached_property
+    def http(self) -> requests.Session:
+        return self._http_session_factory()
+
+    @cached_property
+    def who(self) -> str:
+        return self.aws.caller_arn()
+
+    # --- collaborators ----------------------------------------------------------------------------------
+
+    @cached_property
+    def colors(self) -> CloudFormationColorStacks:
+        return CloudFormationColorStacks(self.aws, self.project)
+
+    @cached_property
+    def domain(self) -> DomainStack:
+        return read_domain_stack(self.aws, self.project)
+
+    @cached_property
+    def live(self) -> ApiGatewayLiveReader:
+        return ApiGatewayLiveReader(self.aws, self.project, self.colors)
+
+    @cached_property
+    def prober(self) -> HttpHealthProber:
+        return HttpHealthProber(self.http)
+
+    @cached_property
+    def history(self) -> History:
+        return History(self.aws, self.domain.table_name, self.clock)
+
+    def lock(self) -> SwitchLock:
+        return SwitchLock(self.aws, self.domain.table_name, default_owner(self.who), self.clock)
+
+    def smoke(self, stack: ColorStack) -> SmokeReport:
+        return SmokeSuite(self.http, expect_color=stack.color, expect_version=stack.version or None).run(
+            stack.endpoint
+        )
+
+    def updater(self) -> CloudFormationUpdater:
+        config = self.project.deploy_config("custom-domain")
+        return CloudFormationUpdater(self.aws, config.stack_name, config.capabilities, self.clock)
+
+    def switcher(self) -> Switcher:
+        return Switcher(
+            colors=self.colors,
+            live=self.live,
+            updater=self.updater(),
+            prober=self.prober,
+            smoke=self.smoke,
+            alarms=self.aws.alarm_states,
+            lock=self.lock(),
+            history=self.history,
+            who=self.who,
+            clock=self.clock,
+            sleep=self.sleep,
+            say=self.say,
+            confirm=self.confirm,
+        )

@@ -1,0 +1,133 @@
+"""Switch history: one DynamoDB item per operation under pk HISTORY, sort key `<ISO time>#<uuid>`.
+
+Items are created with attribute_not_exists and never deleted; a record only changes while it is STARTED
+(its phase, then once its outcome), so a finished record is immutable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bluegreen.aws import Aws
+from bluegreen.errors import OperationFailed
+from bluegreen.timeutil import iso
+
+HISTORY_PK = "HISTORY"
+
+STARTED = "STARTED"
+SUCCEEDED = "SUCCEEDED"
+FAILED = "FAILED"
+ROLLED_BACK = "ROLLED_BACK"
+REFUSED = "REFUSED"
+CANCELLED = "CANCELLED"
+INTERRUPTED = "INTERRUPTED"
+
+
+@dataclass
+class Record:
+    record_id: str
+    started_at: str
+    who: str
+    action: str
+    from_color: str = ""
+    to_color: str = ""
+    from_version: str = ""
+    to_version: str = ""
+    state: str = STARTED
+    phase: str = ""
+    reason: str = ""
+    finished_at: str = ""
+    durations: dict[str, float] = field(default_factory=dict)
+    convergence_seconds: float | None = None
+
+    @property
+    def route(self) -> str:
+        return f"{self.from_color or '?'}->{self.to_color or '?'}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _record_from_item(item: dict[str, Any]) -> Record:
+    known = Record.__dataclass_fields__
+    values = {key: item[key] for key in known if key in item}
+    values["record_id"] = item["sk"]
+    if values.get("convergence_seconds") == "":
+        values["convergence_seconds"] = None
+    return Record(**values)
+
+
+class History:
+    def __init__(self, aws: Aws, table: str, clock: Callable[[], float]) -> None:
+        self._aws = aws
+        self._table = table
+        self._clock = clock
+
+    def new_record(self, who: str, action: str, **fields: Any) -> Record:
+        now = iso(self._clock())
+        return Record(record_id=f"{now}#{uuid.uuid4()}", started_at=now, who=who, action=action, **fields)
+
+    def append(self, record: Record) -> Record:
+        item = {
+            key: value for key, value in record.to_dict().items() if key != "record_id" and value is not None
+        }
+        item.update(pk=HISTORY_PK, sk=record.record_id)
+        if not self._aws.put_item_if(self._table, item, "attribute_not_exists(sk)"):
+            raise OperationFailed(f"history record {record.record_id} already exists")
+        return record
+
+    def set_phase(self, record: Record, phase: str) -> None:
+        record.phase = phase
+        self._update(record, {"phase": phase})
+
+    def finish(self, record: Record, state: str, reason: str = "") -> None:
+        """Writes the outcome once; the condition keeps a finished record from being rewritten."""
+        record.state = state
+        record.reason = reason
+        record.finished_at = iso(self._clock())
+        fields: dict[str, Any] = {
+            "state": state,
+            "reason": reason,
+            "finished_at": record.finished_at,
+            "durations": record.durations,
+            "to_version": record.to_version,
+            "from_version": record.from_version,
+        }
+        if record.convergence_seconds is not None:
+            fields["convergence_seconds"] = record.convergence_seconds
+        self._update(record, fields)
+
+    def _update(self, record: Record, fields: dict[str, Any]) -> None:
+        names = {f"#f{i}": key for i, key in enumerate(fields)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
+        values[":started"] = STARTED
+        names["#state_now"] = "state"
+        assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        ok = self._aws.update_item_if(
+            self._table,
+            {"pk": HISTORY_PK, "sk": record.record_id},
+            f"SET {assignments}",
+            "#state_now = :started",
+            names=names,
+            values=values,
+        )
+        if not ok:
+            raise OperationFailed(f"history record {record.record_id} is no longer STARTED")
+
+    def recent(self, limit: int | None = None) -> list[Record]:
+        return [
+            _record_from_item(item) for item in self._aws.query_newest_first(self._table, HISTORY_PK, limit)
+        ]
+
+    def started(self, scan_limit: int = 50) -> list[Record]:
+        """Records still STARTED among the most recent ones: running now, or interrupted."""
+        return [record for record in self.recent(scan_limit) if record.state == STARTED]
+
+    def last_succeeded_switch(self) -> Record | None:
+        for record in self.recent(200):
+            if record.action in ("switch", "rollback") and record.state == SUCCEEDED:
+                return record
+        return None
