@@ -6,15 +6,20 @@ environment its stack sets, and its modules are purged from sys.modules afterwar
 gets its own copies.
 """
 
+import base64
 import importlib.util
+import json
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from tests.events import FakeLambdaContext
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLES_DIR = REPO_ROOT / "src"
@@ -73,7 +78,10 @@ def import_bundle(color: str, environ: dict[str, str] | None = None) -> Bundle:
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load {folder / 'app.py'}")
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        with warnings.catch_warnings():
+            # Powertools Metrics keep their dimensions process-wide; Lambda never imports two colors.
+            warnings.filterwarnings("ignore", message="Dimension 'environment' has already been added")
+            spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(folder))
         imported = _purge_bundle_modules()
@@ -84,6 +92,42 @@ def import_bundle(color: str, environ: dict[str, str] | None = None) -> Bundle:
                 os.environ[name] = value
     modules = {name.removeprefix("petstore."): mod for name, mod in imported.items() if "." in name}
     return Bundle(color=color, app=module, modules=modules)
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    """A Lambda proxy response as the HTTP client sees it."""
+
+    status: int
+    headers: dict[str, list[str]]
+    body: str
+
+    def header(self, name: str) -> str | None:
+        """The header's values joined as HTTP would, matched without regard to case."""
+        for key, values in self.headers.items():
+            if key.lower() == name.lower():
+                return ", ".join(values)
+        return None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def to_reply(response: dict[str, Any]) -> HttpReply:
+    headers: dict[str, list[str]] = {}
+    for name, value in (response.get("headers") or {}).items():
+        headers.setdefault(name, []).append(str(value))
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        headers[name] = [str(value) for value in values]
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8")
+    return HttpReply(status=int(response["statusCode"]), headers=headers, body=body)
+
+
+def invoke(bundle: Bundle, event: dict[str, Any], context: Any = None) -> HttpReply:
+    """Call the color's lambda_handler the way Lambda does, and read its answer as HTTP."""
+    return to_reply(bundle.handler(event, context if context is not None else FakeLambdaContext()))
 
 
 @cache
