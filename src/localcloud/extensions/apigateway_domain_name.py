@@ -1,0 +1,165 @@
+"""AWS::ApiGateway::DomainName: a regional custom domain with AWS's attributes, security policy and access mode.
+
+Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html
+      https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html
+      https://docs.aws.amazon.com/general/latest/gr/apigateway.html (hosted zone ids of regional endpoints)
+"""
+
+from typing import Any
+
+from moto.apigateway import models as apigw  # type: ignore[import-untyped]
+from moto.apigateway.exceptions import BadRequestException, ConflictException  # type: ignore[import-untyped]
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException  # type: ignore[import-untyped]
+from moto.core.common_models import CloudFormationModel  # type: ignore[import-untyped]
+
+# Route 53 hosted zone of each region's execute-api regional endpoints (AWS General Reference).
+REGIONAL_HOSTED_ZONE_IDS = {
+    "us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE",
+    "us-west-2": "Z2OJLYMUO9EFXC", "ca-central-1": "Z19DQILCV0OWEC", "sa-east-1": "ZCMLWB8V5SYIT",
+    "eu-west-1": "ZLY8HYME6SFDD", "eu-west-2": "ZJ5UAJN8Y3Z2Q", "eu-west-3": "Z3KY65QIEKYHQQ",
+    "eu-central-1": "Z1U9ULNL0V5AJ3", "eu-north-1": "Z3UWIKFBOOGXPP", "eu-south-1": "Z3BT4WSQ9TDYZV",
+    "ap-south-1": "Z3VO1THU9YC4UR", "ap-northeast-1": "Z1YSHQZHG15GKL", "ap-northeast-2": "Z20JF4UZKIW1U8",
+    "ap-northeast-3": "Z2YQB5RD63NC85", "ap-southeast-1": "ZL327KTPIQFUL", "ap-southeast-2": "Z2RPCDW04V8134",
+    "ap-east-1": "Z3FD1VL90ND7K5", "af-south-1": "Z2DHW2332DAMTN", "me-south-1": "Z20ZBPC0SS8806",
+}
+CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"  # edge-optimized names are CloudFront distributions
+LEGACY_POLICIES = {"TLS_1_0", "TLS_1_2"}
+ENHANCED_POLICY_PREFIX = "SecurityPolicy_"
+ACCESS_MODES = {"STRICT", "BASIC"}
+
+
+def validate_security(policy: str | None, access_mode: str | None) -> None:
+    """Legacy policies take no access mode; enhanced (SecurityPolicy_*) ones must have STRICT or BASIC."""
+    if policy is None:
+        if access_mode is not None:
+            raise BadRequestException("Endpoint access mode requires an enhanced security policy")
+        return
+    if policy in LEGACY_POLICIES:
+        if access_mode is not None:
+            raise BadRequestException(f"Endpoint access mode is not supported with security policy {policy}")
+        return
+    if not policy.startswith(ENHANCED_POLICY_PREFIX):
+        raise BadRequestException(f"Invalid security policy: {policy}")
+    if access_mode not in ACCESS_MODES:
+        raise BadRequestException(
+            f"Endpoint access mode must be STRICT or BASIC when using security policy {policy}")
+
+
+def regional_hosted_zone_id(region_name: str) -> str:
+    return REGIONAL_HOSTED_ZONE_IDS.get(region_name, REGIONAL_HOSTED_ZONE_IDS["us-east-1"])
+
+
+def _to_json_with_access_mode(self: Any) -> dict[str, Any]:
+    result: dict[str, Any] = _original_to_json(self)
+    if getattr(self, "endpoint_access_mode", None):
+        result["endpointAccessMode"] = self.endpoint_access_mode
+    return result
+
+
+_original_to_json = apigw.DomainName.to_json
+
+
+class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
+    """A CloudFormation handle on one moto DomainName (the data plane reads the DomainName itself)."""
+
+    def __init__(self, account_id: str, region_name: str, domain_name: str) -> None:
+        self.account_id = account_id
+        self.region_name = region_name
+        self.domain_name = domain_name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "DomainName"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::ApiGateway::DomainName"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.domain_name
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in {"RegionalDomainName", "RegionalHostedZoneId", "DistributionDomainName",
+                        "DistributionHostedZoneId", "DomainNameArn"}
+
+    def _model(self) -> Any:
+        return apigw.apigateway_backends[self.account_id][self.region_name].get_domain_name(self.domain_name)
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        model = self._model()
+        values = {
+            "RegionalDomainName": model.regional_domain_name,
+            "RegionalHostedZoneId": model.regional_hosted_zone_id,
+            "DistributionDomainName": model.distribution_domain_name,
+            "DistributionHostedZoneId": model.distribution_hosted_zone_id,
+            "DomainNameArn": f"arn:aws:apigateway:{self.region_name}::/domainnames/{self.domain_name}",
+        }
+        if attribute_name not in values:
+            raise UnformattedGetAttTemplateException()
+        return values[attribute_name]
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+        **kwargs: Any,
+    ) -> "DomainNameResource":
+        properties = cloudformation_json["Properties"]
+        name = properties["DomainName"]
+        backend = apigw.apigateway_backends[account_id][region_name]
+        if name in backend.domain_names:
+            raise ConflictException("The domain name you provided already exists.")
+        policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")
+        validate_security(policy, access_mode)
+        endpoint = properties.get("EndpointConfiguration") or {"Types": ["EDGE"]}
+        model = backend.create_domain_name(
+            domain_name=name,
+            certificate_name=None,
+            tags=properties.get("Tags"),
+            certificate_arn=properties.get("CertificateArn"),
+            certificate_body=None,
+            certificate_private_key=None,
+            certificate_chain=None,
+            regional_certificate_name=None,
+            regional_certificate_arn=properties.get("RegionalCertificateArn"),
+            endpoint_configuration={"types": endpoint.get("Types", ["EDGE"])},
+            security_policy=policy or "TLS_1_2",
+        )
+        model.regional_hosted_zone_id = regional_hosted_zone_id(region_name)
+        model.distribution_hosted_zone_id = CLOUDFRONT_HOSTED_ZONE_ID
+        model.endpoint_access_mode = access_mode
+        return cls(account_id, region_name, name)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls, original_resource: "DomainNameResource", new_resource_name: str,
+        cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    ) -> "DomainNameResource":
+        properties = cloudformation_json["Properties"]
+        if properties["DomainName"] != original_resource.domain_name:
+            # DomainName requires replacement; AWS creates the new name before deleting the old one.
+            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
+                                                      region_name)
+            original_resource.delete(account_id, region_name)
+            return new
+        policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")
+        validate_security(policy, access_mode)
+        model = original_resource._model()
+        model.security_policy = policy or "TLS_1_2"
+        model.endpoint_access_mode = access_mode
+        model.regional_certificate_arn = properties.get("RegionalCertificateArn")
+        model.certificate_arn = properties.get("CertificateArn")
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = apigw.apigateway_backends[account_id][region_name]
+        backend.domain_names.pop(self.domain_name, None)
+        backend.base_path_mappings.pop(self.domain_name, None)
+
+    def is_created(self) -> bool:
+        return True
+
+
+def install() -> None:
+    apigw.DomainName.to_json = _to_json_with_access_mode

@@ -1,0 +1,221 @@
+"""Change sets like CloudFormation's: processed templates, a Changes list with Replacement, parameters and
+outputs kept after execution, the no-change FAILED status, and execution through the stack lifecycle.
+
+Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html
+      https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html
+"""
+
+from typing import Any
+
+from moto.cloudformation import models as cfn  # type: ignore[import-untyped]
+from moto.cloudformation import parsing  # type: ignore[import-untyped]
+from moto.cloudformation.exceptions import AlreadyExistsException, ValidationError  # type: ignore[import-untyped]
+from moto.cloudformation.utils import (  # type: ignore[import-untyped]
+    generate_changeset_id,
+    generate_stack_id,
+    validate_create_change_set,
+)
+from moto.core.exceptions import ServiceException  # type: ignore[import-untyped]
+
+from .cfn_events import stack_event
+from .cfn_resources import normalized, physical_id
+from .cfn_stacks import effective_parameters, require_updatable, require_values, run_update, same_as_deployed
+from .sam_transform import TransformFailed, expand
+
+NO_CHANGES = ("The submitted information didn't contain changes. "
+              "Submit different information to create a change set.")
+
+# Properties whose change makes CloudFormation replace the resource (from each type's reference page,
+# "Update requires: Replacement"). Types absent here: "True" when moto cannot update them, else "Conditional".
+REPLACED_BY = {
+    "AWS::ApiGateway::BasePathMapping": {"BasePath", "DomainName"},
+    "AWS::ApiGateway::Stage": {"RestApiId", "StageName"},
+    "AWS::ApiGateway::DomainName": {"DomainName"},
+    "AWS::ApiGateway::RestApi": set(),
+    "AWS::ApiGateway::Account": set(),
+    "AWS::Lambda::Function": {"FunctionName", "PackageType"},
+    "AWS::Lambda::Alias": {"FunctionName", "Name"},
+    "AWS::DynamoDB::Table": {"TableName", "KeySchema"},
+    "AWS::Route53::RecordSet": {"Name", "Type", "HostedZoneId", "HostedZoneName", "SetIdentifier"},
+    "AWS::IAM::Role": {"RoleName", "Path"},
+    "AWS::Logs::LogGroup": {"LogGroupName"},
+    "AWS::CloudWatch::Alarm": {"AlarmName"},
+}
+
+
+class InvalidChangeSetStatus(ServiceException):  # type: ignore[misc]
+    code = "InvalidChangeSetStatus"
+
+
+def _replacement(resource_type: str, changed: set[str]) -> str:
+    if resource_type in REPLACED_BY:
+        return "True" if changed & REPLACED_BY[resource_type] else "False"
+    model = parsing.get_model_map().get(resource_type)
+    if model is None or hasattr(model.update_from_cloudformation_json, "__isabstractmethod__"):
+        return "True"
+    return "Conditional"
+
+
+def _changed_properties(old_json: dict[str, Any], old_snapshot: dict[str, str], new_json: dict[str, Any],
+                        new_values: dict[str, str]) -> set[str]:
+    from .cfn_dependencies import referenced_names
+
+    old_props, new_props = old_json.get("Properties") or {}, new_json.get("Properties") or {}
+    changed = {key for key in old_props.keys() | new_props.keys() if old_props.get(key) != new_props.get(key)}
+    for key, value in new_props.items():
+        params = referenced_names(value) & new_values.keys()
+        if any(old_snapshot.get(p) != new_values[p] for p in params if p in old_snapshot):
+            changed.add(key)
+    return changed
+
+
+def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> list[Any]:
+    """The ResourceChange list that DescribeChangeSet shows (and sam deploy prints)."""
+    resource_map = stack.resource_map
+    applied = getattr(resource_map, "lc_applied", {})
+    resources = template.get("Resources") or {}
+    values = effective_parameters(template, parameters)
+    changes = []
+    for name, resource_json in resources.items():
+        if name not in applied:
+            changes.append(_change("Add", name, resource_json["Type"]))
+            continue
+        old_json, old_snapshot = applied[name]
+        changed = _changed_properties(old_json, old_snapshot, normalized(resource_json), values)
+        if changed or old_json.get("Type") != resource_json["Type"]:
+            replacement = "True" if old_json.get("Type") != resource_json["Type"] else _replacement(
+                resource_json["Type"], changed)
+            changes.append(_change("Modify", name, resource_json["Type"],
+                                   physical=physical_id(resource_map._parsed_resources.get(name)),
+                                   replacement=replacement, changed=changed))
+    for name, (old_json, _) in applied.items():
+        if name not in resources:
+            changes.append(_change("Remove", name, old_json["Type"],
+                                   physical=physical_id(resource_map._parsed_resources.get(name))))
+    return changes
+
+
+def _change(action: str, logical_id: str, resource_type: str, *, physical: str = "",
+            replacement: str | None = None, changed: set[str] | None = None) -> Any:
+    change = cfn.Change(action=action, logical_resource_id=logical_id, resource_type=resource_type)
+    change.physical_resource_id = physical or None
+    change.replacement = replacement
+    change.scope = ["Properties"] if changed else []
+    change.details = [
+        {"Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation":
+                    "Always" if replacement == "True" else "Never"}, "Evaluation": "Static",
+         "ChangeSource": "DirectModification"}
+        for name in sorted(changed or ())
+    ]
+    return change
+
+
+# --- ChangeSet model hooks -----------------------------------------------------------------------------------
+
+def _parse_template(self: Any) -> None:
+    _original_parse_template(self)
+    self.lc_failure = None
+    try:
+        self.template_dict = expand(self.template_dict, self.parameters or {},
+                                    region_name=self.stack.region_name, account_id=self.stack.account_id,
+                                    stack_name=self.stack.name)
+    except TransformFailed as error:
+        self.lc_failure = str(error)
+
+
+_original_parse_template = cfn.ChangeSet._parse_template
+
+
+def _diff(self: Any) -> list[Any]:
+    if self.lc_failure:
+        return []
+    return planned_changes(self.stack, self.template_dict, self.parameters or {})
+
+
+# --- backend operations ----------------------------------------------------------------------------------
+
+def create_change_set(self: Any, stack_name: str, change_set_name: str, template: str,
+                      parameters: dict[str, str], description: str, change_set_type: str,
+                      notification_arns: list[str] | None = None, tags: dict[str, str] | None = None,
+                      role_arn: str | None = None) -> tuple[str, str]:
+    validate_create_change_set(change_set_name)
+    existing = next((s for s in self.stacks.values() if s.name == stack_name), None)
+    if change_set_type == "UPDATE":
+        if existing is None:
+            raise ValidationError(stack_name)
+        require_updatable(existing)
+        stack = existing
+    elif existing is not None and existing.status != "REVIEW_IN_PROGRESS":
+        raise AlreadyExistsException(f"Stack [{stack_name}] already exists")
+    elif existing is not None:
+        stack = existing
+    else:
+        stack = cfn.Stack(stack_id=generate_stack_id(stack_name, self.region_name, self.account_id),
+                          name=stack_name, template={}, parameters=parameters, account_id=self.account_id,
+                          region_name=self.region_name, notification_arns=notification_arns, tags=tags,
+                          role_arn=role_arn)
+        self.stacks[stack.stack_id] = stack
+        stack_event(stack, "REVIEW_IN_PROGRESS", "User Initiated")
+
+    change_set = cfn.ChangeSet(
+        change_set_type=change_set_type,
+        change_set_id=generate_changeset_id(change_set_name, self.region_name, self.account_id),
+        change_set_name=change_set_name, stack=stack, template=template, parameters=parameters,
+        description=description, notification_arns=notification_arns, tags=tags, role_arn=role_arn)
+    change_set.status, change_set.execution_status = "CREATE_COMPLETE", "AVAILABLE"
+    if change_set.lc_failure:
+        _fail(change_set, change_set.lc_failure)
+    else:
+        require_values(change_set.template_dict, effective_parameters(change_set.template_dict, parameters))
+        if change_set_type == "UPDATE" and same_as_deployed(stack, change_set.template_dict, parameters):
+            _fail(change_set, NO_CHANGES)
+    self.change_sets[change_set.change_set_id] = change_set
+    return change_set.change_set_id, stack.stack_id
+
+
+def _fail(change_set: Any, reason: str) -> None:
+    change_set.status, change_set.execution_status, change_set.status_reason = "FAILED", "UNAVAILABLE", reason
+    change_set.changes = []
+
+
+def _find(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
+    if change_set_name in backend.change_sets:
+        return backend.change_sets[change_set_name]
+    for change_set in backend.change_sets.values():
+        if change_set.change_set_name == change_set_name and stack_name in (None, change_set.stack_name,
+                                                                            change_set.stack_id):
+            return change_set
+    raise ValidationError(message=f"ChangeSet [{change_set_name}] does not exist")
+
+
+def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+    change_set = _find(self, change_set_name, stack_name)
+    if change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of "
+            f"[{change_set.execution_status}]")
+    stack = self.stacks[change_set.stack_id]
+    change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    if change_set.change_set_type == "CREATE":
+        ok = _create_from(stack, change_set)
+    else:
+        ok = run_update(stack, change_set.template, change_set.template_dict, dict(change_set.parameters))
+    change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+
+
+def _create_from(stack: Any, change_set: Any) -> bool:
+    stack.template, stack.template_dict = change_set.template, change_set.template_dict
+    stack.parameters = dict(change_set.parameters)
+    stack.description = stack.template_dict.get("Description")
+    stack.resource_map = stack._create_resource_map()
+    stack.output_map = stack._create_output_map()
+    stack_event(stack, "CREATE_IN_PROGRESS", "User Initiated")
+    stack.create_resources()
+    return bool(stack.status == "CREATE_COMPLETE")
+
+
+def install() -> None:
+    cfn.ChangeSet._parse_template = _parse_template
+    cfn.ChangeSet.diff = _diff
+    cfn.CloudFormationBackend.create_change_set = create_change_set
+    cfn.CloudFormationBackend.execute_change_set = execute_change_set

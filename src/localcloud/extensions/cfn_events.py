@@ -1,0 +1,54 @@
+"""Stack events for every resource, with strictly increasing timestamps.
+
+`sam deploy` streams DescribeStackEvents and skips events not newer than the last one it saw, so two events
+in the same millisecond would be lost and its wait would never see the final stack status.
+Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackEvent.html
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from moto.cloudformation import models as cfn  # type: ignore[import-untyped]
+
+_TICK = timedelta(milliseconds=1)
+
+
+def _keep_increasing(stack: Any) -> None:
+    events = stack.events
+    if len(events) >= 2 and events[-1].timestamp <= events[-2].timestamp:
+        events[-1].timestamp = events[-2].timestamp + _TICK
+
+
+def resource_event(stack: Any, logical_id: str, resource_type: str, status: str, *,
+                   physical_id: str = "", reason: str | None = None) -> None:
+    stack.events.append(cfn.Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=logical_id,
+        physical_resource_id=physical_id,
+        resource_type=resource_type,
+        resource_status=status,
+        resource_status_reason=reason,
+        resource_properties=None,
+    ))
+    _keep_increasing(stack)
+
+
+def stack_event(stack: Any, status: str, reason: str | None = None) -> None:
+    """A stack-level event that also sets the stack's status."""
+    stack.status = status
+    _original_add_stack_event(stack, status, resource_status_reason=reason)
+    _keep_increasing(stack)
+
+
+def _add_stack_event(self: Any, resource_status: str, resource_status_reason: str | None = None,
+                     resource_properties: str | None = None) -> None:
+    _original_add_stack_event(self, resource_status, resource_status_reason, resource_properties)
+    _keep_increasing(self)
+
+
+_original_add_stack_event = cfn.Stack._add_stack_event
+
+
+def install() -> None:
+    cfn.Stack._add_stack_event = _add_stack_event
