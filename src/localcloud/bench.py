@@ -1,0 +1,98 @@
+"""`make bench`: zero downtime, measured.
+
+Deploys both colors and the custom domain on a fresh local cloud, keeps steady concurrent load on
+the live hostname, and runs switch-and-rollback cycles through the real custom-domain stack update
+(`bluegreen switch` / `bluegreen rollback`). Prints requests, failures, old-color responses after a
+switch had completed, convergence per switch, latency p50/p99 and requests per second; then times
+one switch done as a plain `sam deploy` of the custom-domain stack for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from bluegreen.http import new_session
+from localcloud.flow import DOMAIN_STACK, LIVE_URL, Commands, stack_update_window
+from localcloud.launcher import local_cloud
+from localcloud.zero_downtime import LiveLoad, Report, Switch, analyse
+
+
+def deploy_everything(commands: Commands) -> None:
+    commands.bootstrap()
+    for target in (["deploy-blue"], ["deploy-green"], ["deploy-domain", "COLOR=blue"]):
+        commands.run("make", *target)
+
+
+def switch_cycles(commands: Commands, cycles: int, endpoint_url: str) -> tuple[list[Switch], list[float]]:
+    """`cycles` x (switch to green, roll back to blue); returns the switches and each command's seconds."""
+    switches: list[Switch] = []
+    durations: list[float] = []
+    for _ in range(cycles):
+        for previous, target, command in (
+            ("blue", "green", ["bluegreen", "switch", "green", "--yes"]),
+            ("green", "blue", ["bluegreen", "rollback", "--yes"]),
+        ):
+            started = time.time()
+            commands.run(*command)
+            durations.append(time.time() - started)
+            executed, completed = stack_update_window(DOMAIN_STACK, started, endpoint_url)
+            switches.append(Switch(previous, target, started, executed, completed))
+    return switches, durations
+
+
+def load_across_switches(
+    commands: Commands, cycles: int, clients: int, warmup_seconds: float = 2.0
+) -> tuple[Report, list[float]]:
+    cloud = commands.cloud
+
+    def session() -> requests.Session:
+        return new_session(connect_to=cloud.data_address, ca_bundle=str(cloud.ca_bundle))
+
+    with LiveLoad(f"{LIVE_URL}/health", clients, session) as load:
+        time.sleep(warmup_seconds)
+        switches, durations = switch_cycles(commands, cycles, cloud.endpoint_url)
+        time.sleep(warmup_seconds)
+    return analyse(load.samples, switches), durations
+
+
+def plain_sam_switch_seconds(commands: Commands) -> float:
+    """One switch to green and back as users of the original sample did it: `sam deploy` of the domain."""
+    started = time.time()
+    commands.run("make", "deploy-domain", "COLOR=green")
+    to_green = time.time() - started
+    commands.run("make", "deploy-domain", "COLOR=blue")
+    return to_green
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cycles", type=int, default=10, help="switch-and-rollback cycles (default 10)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients (default 8)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="localcloud-bench-") as state, local_cloud(Path(state)) as cloud:
+        commands = Commands(cloud, quiet=True)
+        print("deploying blue, green and the custom domain on a fresh local cloud...", flush=True)
+        deploy_everything(commands)
+        print(f"load: {args.clients} clients on {LIVE_URL}/health; {args.cycles} switch+rollback cycles",
+              flush=True)
+        report, durations = load_across_switches(commands, args.cycles, args.clients)
+        plain = plain_sam_switch_seconds(commands)
+    print("\nzero-downtime benchmark")
+    for line in report.lines():
+        print(f"  {line}")
+    print(f"  bluegreen switch s (median / max) {statistics.median(durations):.2f} / {max(durations):.2f}")
+    print(f"  plain sam deploy switch s         {plain:.2f}")
+    held = report.failures == 0 and report.stale_after_completion == 0
+    print("  zero downtime: " + ("HELD" if held else "BROKEN"))
+    return 0 if held else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

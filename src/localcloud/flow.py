@@ -1,0 +1,95 @@
+"""Steps shared by the demo, the benchmark and the end-to-end tests: run the product's own
+commands against a running cloud and read what happened from CloudFormation and the live URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import boto3
+
+from localcloud.launcher import RunningCloud
+
+REPO = Path(__file__).resolve().parents[2]
+LIVE_URL = "https://api.petstore.example.com"
+DOMAIN_STACK = "petstore-custom-domain"
+BOOTSTRAP_BUCKET = "petstore-sam-artifacts-local"
+
+
+class StepFailed(RuntimeError):
+    """A command of the flow failed, or the live color is not what the step promised."""
+
+
+@dataclass(frozen=True)
+class Commands:
+    """Runs the commands a user types, with the environment that points them at `cloud`."""
+
+    cloud: RunningCloud
+    quiet: bool = False
+
+    def env(self) -> dict[str, str]:
+        venv_bin = str(Path(sys.executable).parent)
+        return {
+            **os.environ,
+            **self.cloud.env(),
+            "CONFIG_ENV": "local",
+            "BLUEGREEN_CONFIG_ENV": "local",
+            "SAM_CLI_TELEMETRY": "0",
+            "PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""),
+        }
+
+    def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        if not self.quiet:
+            print(f"$ {shlex.join(command)}", flush=True)
+        result = subprocess.run(
+            list(command), cwd=REPO, env=self.env(), text=True, capture_output=self.quiet, check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        if check and result.returncode != 0:
+            detail = (result.stderr or result.stdout or "").strip().splitlines()[-5:] if self.quiet else []
+            raise StepFailed(f"`{shlex.join(command)}` exited {result.returncode}" + "".join(
+                f"\n  {line}" for line in detail))
+        return result
+
+    def bootstrap(self) -> None:
+        self.run(sys.executable, "-m", "localcloud.cli", "bootstrap",
+                 "--domain", "api.petstore.example.com", "--bucket", BOOTSTRAP_BUCKET)
+
+    def live(self) -> tuple[str, str] | None:
+        """(color, version) the live hostname answers with, asked with plain curl; None if nothing is live."""
+        result = subprocess.run(
+            ["curl", "-sS", "--max-time", "10", *self.cloud.curl_args(), f"{LIVE_URL}/health"],
+            capture_output=True, text=True, check=False,
+        )
+        try:
+            body = json.loads(result.stdout)
+        except ValueError:
+            return None
+        if result.returncode != 0 or "environment" not in body:
+            return None
+        return str(body["environment"]), str(body["version"])
+
+
+def stack_update_window(stack_name: str, since: float, endpoint_url: str) -> tuple[float, float]:
+    """(executed, completed) wall-clock times of the stack's latest update that began after `since`."""
+    client = boto3.client("cloudformation", endpoint_url=endpoint_url)
+    events = client.describe_stack_events(StackName=stack_name)["StackEvents"]
+    own = [e for e in events if e["LogicalResourceId"] == stack_name]
+    started = [_epoch(e["Timestamp"]) for e in own if e["ResourceStatus"] == "UPDATE_IN_PROGRESS"]
+    completed = [_epoch(e["Timestamp"]) for e in own if e["ResourceStatus"] == "UPDATE_COMPLETE"]
+    began = min((t for t in started if t >= since - 1.0), default=None)
+    ended = min((t for t in completed if began is not None and t >= began), default=None)
+    if began is None or ended is None:
+        raise StepFailed(f"no completed update of {stack_name} after {time.ctime(since)}")
+    return began, ended
+
+
+def _epoch(value: datetime) -> float:
+    return value.timestamp()
