@@ -1,0 +1,37 @@
+"""The release identity comes from the stack's environment; without it the cold start fails clearly."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from tests.handler_loader import Bundle, import_bundle
+
+
+@pytest.mark.parametrize(
+    ("environ", "complaint"),
+    [
+        ({"APP_VERSION": "v1.0.0"}, "APP_COLOR"),
+        ({"APP_COLOR": "purple", "APP_VERSION": "v1.0.0"}, "APP_COLOR"),
+        ({"APP_COLOR": "blue"}, "APP_VERSION"),
+        ({"APP_COLOR": "blue", "APP_VERSION": "1.0"}, "APP_VERSION"),
+    ],
+)
+def test_cold_start_fails_without_a_valid_release(environ: dict[str, str], complaint: str) -> None:
+    # GIVEN a function deployed without its release variables WHEN Lambda imports it THEN the import fails
+    with pytest.raises(RuntimeError, match=complaint) as raised:
+        import_bundle("blue", environ=environ)
+    assert type(raised.value).__name__ == "ConfigurationError"
+
+
+def test_release_is_read_from_the_environment_not_the_code() -> None:
+    # GIVEN the blue bundle deployed with another version WHEN it answers THEN it reports that version
+    bundle = import_bundle("blue", environ={"APP_COLOR": "green", "APP_VERSION": "v9.8.7"})
+    assert bundle.app.RELEASE.color == "green"
+    assert bundle.app.RELEASE.version == "v9.8.7"
+
+
+def test_timestamps_are_utc_with_milliseconds_and_z(bundle: Bundle) -> None:
+    utc_timestamp = bundle.modules["clock"].utc_timestamp
+    moment = datetime(2026, 11, 22, 23, 50, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
+    assert utc_timestamp(moment) == "2026-11-22T21:50:00.123Z"
+    assert utc_timestamp(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00.000Z"
