@@ -1,0 +1,153 @@
+"""The local cloud process: moto's control plane on one port, the HTTPS data plane on another."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+log = logging.getLogger("localcloud")
+
+HEALTH_PATH = "/_localcloud/health"
+REGION = "us-east-1"
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "localhost"
+    port: int = 4566
+    data_port: int = 4443
+    state_dir: Path = Path(".localcloud")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a started local cloud listens, and what clients need to reach it."""
+
+    endpoint_url: str
+    data_address: str
+    ca_bundle: Path
+    state_dir: Path
+
+    def client_environment(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": REGION,
+            "BLUEGREEN_CONNECT_TO": self.data_address,
+            "BLUEGREEN_CA_BUNDLE": str(self.ca_bundle),
+        }
+
+    def export_lines(self) -> str:
+        return "".join(f"export {key}={value}\n" for key, value in self.client_environment().items())
+
+
+def _bind_address(host: str) -> str:
+    # "localhost" may resolve to ::1 first; clients fall back to 127.0.0.1, so bind the address all have.
+    return "127.0.0.1" if host == "localhost" else host
+
+
+class _Health:
+    """Answers the readiness probe on the control port; everything else goes to moto."""
+
+    def __init__(self, app: WsgiApp, status: Callable[[], dict[str, Any]]) -> None:
+        self._app, self._status = app, status
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            body = json.dumps(self._status()).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return self._app(environ, start_response)
+
+
+class LocalCloud:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.state_dir = config.state_dir.resolve()
+        self._control: BaseWSGIServer | None = None
+        self._control_thread: threading.Thread | None = None
+        self._data: Any = None
+        self.endpoints: Endpoints | None = None
+
+    def start(self) -> Endpoints:
+        from moto import settings as moto_settings
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+
+        from localcloud import extensions, lambda_runtime
+        from localcloud.dataplane.gateway import Gateway
+        from localcloud.dataplane.listener import HttpsListener
+        from localcloud.extensions.apigateway_lookup import live_target
+        from localcloud.tls import LocalCertificateAuthority, ServerContexts
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        # DNS validation has nothing to wait for locally: the certificate is issued on the next read.
+        moto_settings.ACM_VALIDATION_WAIT = 0
+        extensions.install()
+        bind = _bind_address(self.config.host)
+        control = make_server(bind, self.config.port, _Health(DomainDispatcherApplication(create_backend_app),
+                                                                self._status),
+                              threaded=True, request_handler=MotoRequestHandler)
+        endpoint_url = f"http://{self.config.host}:{control.server_port}"
+        lambda_runtime.install(self.state_dir, endpoint_url)
+        contexts = ServerContexts(LocalCertificateAuthority(self.state_dir))
+        data = HttpsListener(Gateway(lambda_runtime.current, live_target), bind, self.config.data_port, contexts)
+        try:
+            data.start()
+        except BaseException:
+            control.server_close()
+            raise
+        self._control, self._data = control, data
+        self.endpoints = Endpoints(endpoint_url, f"{self.config.host}:{data.port}",
+                                   self.state_dir / "ca.pem", self.state_dir)
+        (self.state_dir / "env").write_text(self.endpoints.export_lines())
+        self._control_thread = threading.Thread(target=control.serve_forever, name="control", daemon=True)
+        self._control_thread.start()
+        return self.endpoints
+
+    def _status(self) -> dict[str, Any]:
+        endpoints = self.endpoints
+        if endpoints is None:
+            return {"status": "starting"}
+        return {"status": "ready", "endpointUrl": endpoints.endpoint_url, "dataAddress": endpoints.data_address,
+                "caBundle": str(endpoints.ca_bundle), "pid": os.getpid()}
+
+    def stop(self) -> None:
+        from localcloud import lambda_runtime
+
+        if self._control is not None:
+            self._control.shutdown()
+            self._control.server_close()
+        if self._data is not None:
+            self._data.stop()
+        try:
+            lambda_runtime.current().shutdown()
+        except RuntimeError:
+            pass  # never started
+
+    def serve_until_signalled(self, on_ready: Callable[[Endpoints], None]) -> None:
+        """Start, report, and run until SIGINT or SIGTERM; always stops workers and frees the ports."""
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        try:
+            on_ready(self.start())
+            while not stop.wait(1.0):
+                pass
+        finally:
+            self.stop()
