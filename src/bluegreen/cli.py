@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -43,18 +44,20 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
 
     Exit codes: 0 ok, 1 the operation failed or found something unhealthy, 2 usage or configuration error.
     """
-    ctx.obj = AppContext(project_dir, config_env, debug=debug, json_output=json_output)
+    # Tests (and embedders) pass another factory through `main(context_factory=...)`.
+    factory = ctx.obj if callable(ctx.obj) else AppContext
+    ctx.obj = factory(project_dir, config_env, debug=debug, json_output=json_output)
 
 
 for command in (status, deploy, smoke, switch, rollback, history, decommission):
     cli.add_command(command)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppContext] = AppContext) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="bluegreen", standalone_mode=False)
+        cli.main(args=args, prog_name="bluegreen", standalone_mode=False, obj=context_factory)
     except click.exceptions.Abort:
         click.echo("bluegreen: aborted", err=True)
         sys.exit(1)
