@@ -3,7 +3,7 @@
 Routes the request the way the document describes it: a documented path and method must answer one of
 its documented statuses with a body valid against that response's schema; a documented path with an
 undocumented method must answer components/responses/MethodNotAllowed (Allow = the documented methods);
-any other path must answer components/responses/NotFound.
+any other path must answer components/responses/NotFound. Trailing slashes are ignored, as documented.
 """
 
 import json
@@ -68,6 +68,7 @@ class OpenApiContract:
     def check(self, method: str, path: str, reply: HttpReply) -> None:
         """Raise ContractViolation unless reply is what the document promises for METHOD path."""
         method = method.upper()
+        path = path.rstrip("/")  # the documents say trailing slashes are ignored
         route = next((route for route in self._routes if route.pattern.fullmatch(path)), None)
         if route is None:
             self._check_response(reply, "/components/responses/NotFound", expected_status=404)

@@ -11,6 +11,8 @@ ROUTES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 
 def allowed_methods(path: str) -> tuple[str, ...]:
     """Methods served at path; empty when no route has this path at all."""
+    # Powertools' REST resolver ignores trailing slashes when it routes: so must the 404/405 decision.
+    path = path.rstrip("/")
     for pattern, methods in ROUTES:
         if pattern.fullmatch(path):
             return methods
