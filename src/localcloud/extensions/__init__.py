@@ -12,27 +12,37 @@ def install() -> None:
     with _lock:
         if _installed:
             return
-        # Imported here: each module captures moto's originals at import, before any patch is applied.
+        # Imported here: each module keeps moto's original functions, taken before any patch is applied.
+        # Importing a module that defines a CloudFormationModel subclass registers that resource type.
         from . import (
+            apigateway_account,
             apigateway_base_path_mapping,
             apigateway_delete_guard,
             apigateway_domain_name,
             apigateway_rest_api,
+            apigateway_stage,
             cfn_change_sets,
             cfn_events,
             cfn_resources,
             cfn_stacks,
+            cloudwatch_alarm,
             lambda_function,
+            lambda_version_alias,
         )
-        from .apigateway_stage import StageResource
         from .cfn_registry import refresh_model_map
 
-        for module in (cfn_events, cfn_resources, cfn_stacks, cfn_change_sets, apigateway_rest_api,
-                       apigateway_domain_name, apigateway_base_path_mapping, apigateway_delete_guard,
-                       lambda_function):
+        patches = (cfn_events, cfn_resources, cfn_stacks, cfn_change_sets, apigateway_rest_api,
+                   apigateway_domain_name, apigateway_base_path_mapping, apigateway_delete_guard,
+                   lambda_function, lambda_version_alias)
+        for module in patches:
             module.install()
-        # New CloudFormation types are found through CloudFormationModel.__subclasses__().
-        assert StageResource and apigateway_domain_name.DomainNameResource
-        assert apigateway_base_path_mapping.BasePathMappingResource
+        new_types = (apigateway_stage.StageResource, apigateway_domain_name.DomainNameResource,
+                     apigateway_base_path_mapping.BasePathMappingResource, apigateway_account.AccountResource,
+                     cloudwatch_alarm.AlarmResource, lambda_version_alias.AliasResource)
         refresh_model_map()
+        from moto.cloudformation.parsing import get_model_map  # type: ignore[import-untyped]
+
+        missing = [t.cloudformation_type() for t in new_types if get_model_map().get(t.cloudformation_type()) is not t]
+        if missing:
+            raise RuntimeError(f"CloudFormation types not registered: {missing}")
         _installed = True
