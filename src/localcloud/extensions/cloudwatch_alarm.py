@@ -11,7 +11,7 @@ from moto.core.common_models import CloudFormationModel  # type: ignore[import-u
 
 
 def _put_alarm(account_id: str, region_name: str, name: str, properties: dict[str, Any]) -> Any:
-    dimensions = [{"name": d["Name"], "value": d["Value"]} for d in properties.get("Dimensions") or []]
+    dimensions = [{"Name": d["Name"], "Value": d["Value"]} for d in properties.get("Dimensions") or []]
     return cloudwatch.cloudwatch_backends[account_id][region_name].put_metric_alarm(
         name=name,
         namespace=properties.get("Namespace"),
