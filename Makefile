@@ -41,9 +41,9 @@ $(INSTALL_STAMP): pyproject.toml
 	@echo "Installed into $(VENV)"
 
 .PHONY: build
-build: $(INSTALL_STAMP) ## sam build both colors into .aws-sam/<color>
-	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/blue --cached --cache-dir .aws-sam/cache-blue
-	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/green --cached --cache-dir .aws-sam/cache-green
+build: $(INSTALL_STAMP) ## sam build both colors into .aws-sam/build-<color>
+	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/build-blue --cached --cache-dir .aws-sam/cache-blue
+	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/build-green --cached --cache-dir .aws-sam/cache-green
 
 .PHONY: deploy-blue deploy-green
 deploy-blue: $(INSTALL_STAMP) ## Build and deploy the blue stack (refused while blue is live)

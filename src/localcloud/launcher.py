@@ -15,6 +15,8 @@ from pathlib import Path
 
 import requests
 
+from localcloud.server import HEALTH_PATH
+
 
 class LocalCloudStartError(RuntimeError):
     """The local cloud did not come up; the message carries the end of its log."""
@@ -59,7 +61,7 @@ def _port_open(port: int) -> bool:
 
 def _control_plane_answers(endpoint_url: str) -> bool:
     try:
-        return requests.get(f"{endpoint_url}/moto-api/data.json", timeout=1).status_code == 200
+        return requests.get(f"{endpoint_url}{HEALTH_PATH}", timeout=1).status_code == 200
     except requests.RequestException:
         return False
 
@@ -86,6 +88,7 @@ def local_cloud(
         endpoint_url=f"http://localhost:{port}",
         data_address=f"localhost:{data_port}",
         ca_bundle=state_dir / "ca.pem",
+        state_dir=state_dir,
     )
     try:
         deadline = time.monotonic() + startup_timeout
