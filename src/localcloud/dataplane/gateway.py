@@ -141,7 +141,7 @@ class Gateway:
             raise MISSING_TOKEN
         binary_types = binary_media_types(api)
         event = build_event(
-            request, route, api_id=str(api.id), account_id=str(api.account_id), stage=stage,
+            request, route, path=path, api_id=str(api.id), account_id=str(api.account_id), stage=stage,
             stage_variables=variables, context_path=context_path, binary_media_types=binary_types, ids=ids,
         )
         payload = self._invoke(route, variables, json.dumps(event).encode())

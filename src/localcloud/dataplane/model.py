@@ -49,7 +49,7 @@ def stage_variables(api: Any, stage_name: str) -> dict[str, str] | None:
 
 
 def binary_media_types(api: Any) -> list[str]:
-    return [str(t) for t in (api.binaryMediaTypes or [])]
+    return [str(t).replace("~1", "/") for t in (api.binaryMediaTypes or []) if t]
 
 
 def _children(resources: dict[str, Any]) -> tuple[Any, dict[str, list[Any]]]:

@@ -74,6 +74,7 @@ def build_event(
     request: IncomingRequest,
     route: Route,
     *,
+    path: str,
     api_id: str,
     account_id: str,
     stage: str,
@@ -101,7 +102,7 @@ def build_event(
     domain_prefix = request.host.split(".", 1)[0]
     return {
         "resource": route.resource_path,
-        "path": request.path,
+        "path": path,
         "httpMethod": request.method,
         "headers": headers,
         "multiValueHeaders": multi_headers,
