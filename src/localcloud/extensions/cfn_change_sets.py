@@ -157,20 +157,33 @@ def create_change_set(self: Any, stack_name: str, change_set_name: str, template
         self.stacks[stack.stack_id] = stack
         stack_event(stack, "REVIEW_IN_PROGRESS", "User Initiated")
 
+    try:
+        change_set = _new_change_set(self, stack, change_set_name, change_set_type, template, parameters,
+                                     description, notification_arns, tags, role_arn)
+    except Exception:
+        if existing is None:  # a refused CREATE leaves no stack behind
+            self.stacks.pop(stack.stack_id, None)
+        raise
+    self.change_sets[change_set.change_set_id] = change_set
+    return change_set.change_set_id, stack.stack_id
+
+
+def _new_change_set(backend: Any, stack: Any, name: str, kind: str, template: str, parameters: dict[str, str],
+                    description: str, notification_arns: list[str] | None, tags: dict[str, str] | None,
+                    role_arn: str | None) -> Any:
     change_set = cfn.ChangeSet(
-        change_set_type=change_set_type,
-        change_set_id=generate_changeset_id(change_set_name, self.region_name, self.account_id),
-        change_set_name=change_set_name, stack=stack, template=template, parameters=parameters,
+        change_set_type=kind,
+        change_set_id=generate_changeset_id(name, backend.region_name, backend.account_id),
+        change_set_name=name, stack=stack, template=template, parameters=parameters,
         description=description, notification_arns=notification_arns, tags=tags, role_arn=role_arn)
     change_set.status, change_set.execution_status = "CREATE_COMPLETE", "AVAILABLE"
     if change_set.lc_failure:
         _fail(change_set, change_set.lc_failure)
-    else:
-        require_values(change_set.template_dict, effective_parameters(change_set.template_dict, parameters))
-        if change_set_type == "UPDATE" and same_as_deployed(stack, change_set.template_dict, parameters):
-            _fail(change_set, NO_CHANGES)
-    self.change_sets[change_set.change_set_id] = change_set
-    return change_set.change_set_id, stack.stack_id
+        return change_set
+    require_values(change_set.template_dict, effective_parameters(change_set.template_dict, parameters))
+    if kind == "UPDATE" and same_as_deployed(stack, change_set.template_dict, parameters):
+        _fail(change_set, NO_CHANGES)
+    return change_set
 
 
 def _fail(change_set: Any, reason: str) -> None:

@@ -1,0 +1,125 @@
+"""Direct API Gateway calls on custom domains: AWS's conflict errors, atomic swaps, guarded API deletion."""
+
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from templates import REGION
+
+from localcloud.extensions import install
+from localcloud.extensions.apigateway_lookup import live_target
+
+DOMAIN = "api.example.com"
+
+
+def _api_with_stage(apigw: Any, name: str, stage: str) -> str:
+    api_id = str(apigw.create_rest_api(name=name)["id"])
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    apigw.create_deployment(restApiId=api_id, stageName=stage)
+    return api_id
+
+
+@pytest.fixture
+def apigw() -> Iterator[Any]:
+    install()
+    with mock_aws():
+        client = boto3.client("apigateway", region_name=REGION)
+        client.create_domain_name(domainName=DOMAIN, regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
+                                  endpointConfiguration={"types": ["REGIONAL"]})
+        yield client
+
+
+def _error(raised: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+def test_a_second_mapping_next_to_an_empty_base_path_is_a_conflict(apigw: Any) -> None:
+    blue, green = _api_with_stage(apigw, "blue", "live"), _api_with_stage(apigw, "green", "live")
+    apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live")
+
+    for base_path in ("", "v2"):
+        with pytest.raises(ClientError) as raised:
+            apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=green, stage="live", basePath=base_path)
+        assert _error(raised) == ("ConflictException",
+                                  "Only one base path mapping is allowed if the base path is empty.")
+    assert live_target(DOMAIN) == (blue, "live")
+
+
+def test_the_same_base_path_twice_is_a_conflict(apigw: Any) -> None:
+    blue = _api_with_stage(apigw, "blue", "live")
+    apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live", basePath="v1")
+
+    with pytest.raises(ClientError) as raised:
+        apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live", basePath="v1")
+
+    assert _error(raised) == ("ConflictException", "Base path already exists for this domain name")
+
+
+def test_update_base_path_mapping_swaps_api_and_stage(apigw: Any) -> None:
+    blue, green = _api_with_stage(apigw, "blue", "live"), _api_with_stage(apigw, "green", "next")
+    apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live")
+
+    apigw.update_base_path_mapping(domainName=DOMAIN, basePath="(none)", patchOperations=[
+        {"op": "replace", "path": "/restapiId", "value": green},
+        {"op": "replace", "path": "/stage", "value": "next"}])
+
+    mapping = apigw.get_base_path_mapping(domainName=DOMAIN, basePath="(none)")
+    assert (mapping["restApiId"], mapping["stage"]) == (green, "next")
+    assert live_target(DOMAIN) == (green, "next")
+
+
+def test_a_reader_never_sees_the_new_api_with_the_old_stage(apigw: Any) -> None:
+    blue, green = _api_with_stage(apigw, "blue", "live"), _api_with_stage(apigw, "green", "next")
+    apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live")
+    from moto.apigateway.models import apigateway_backends
+
+    backend = apigateway_backends["123456789012"][REGION]
+    allowed = {(blue, "live"), (green, "next")}
+    seen: set[tuple[str, str] | None] = set()
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.add(live_target(DOMAIN))
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible to expose torn reads
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(5000):
+            api, stage = (green, "next") if i % 2 == 0 else (blue, "live")
+            backend.update_base_path_mapping(DOMAIN, "(none)", [
+                {"op": "replace", "path": "/restapiId", "value": api},
+                {"op": "replace", "path": "/stage", "value": stage}])
+    finally:
+        done.set()
+        reader.join()
+        sys.setswitchinterval(previous)
+
+    assert seen <= allowed and len(seen) == 2
+
+
+def test_delete_rest_api_is_refused_while_mapped(apigw: Any) -> None:
+    blue = _api_with_stage(apigw, "blue", "live")
+    apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live")
+
+    with pytest.raises(ClientError) as raised:
+        apigw.delete_rest_api(restApiId=blue)
+
+    assert _error(raised) == ("BadRequestException", f"Deleting RestApi {blue} failed. Please remove all base "
+                              "path mappings related to the RestApi in your domains.")
+    apigw.delete_base_path_mapping(domainName=DOMAIN, basePath="(none)")
+    apigw.delete_rest_api(restApiId=blue)
+    assert apigw.get_rest_apis()["items"] == []
+
+
+def test_live_target_is_none_for_an_unknown_domain(apigw: Any) -> None:
+    assert live_target("nobody.example.com") is None
