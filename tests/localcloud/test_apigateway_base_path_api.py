@@ -31,8 +31,11 @@ def apigw() -> Iterator[Any]:
     install()
     with mock_aws():
         client = boto3.client("apigateway", region_name=REGION)
-        client.create_domain_name(domainName=DOMAIN, regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
-                                  endpointConfiguration={"types": ["REGIONAL"]})
+        client.create_domain_name(
+            domainName=DOMAIN,
+            regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
+            endpointConfiguration={"types": ["REGIONAL"]},
+        )
         yield client
 
 
@@ -46,9 +49,13 @@ def test_a_second_mapping_next_to_an_empty_base_path_is_a_conflict(apigw: Any) -
 
     for base_path in ("", "v2"):
         with pytest.raises(ClientError) as raised:
-            apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=green, stage="live", basePath=base_path)
-        assert _error(raised) == ("ConflictException",
-                                  "Only one base path mapping is allowed if the base path is empty.")
+            apigw.create_base_path_mapping(
+                domainName=DOMAIN, restApiId=green, stage="live", basePath=base_path
+            )
+        assert _error(raised) == (
+            "ConflictException",
+            "Only one base path mapping is allowed if the base path is empty.",
+        )
     assert live_target(DOMAIN) == (blue, "live")
 
 
@@ -66,9 +73,14 @@ def test_update_base_path_mapping_swaps_api_and_stage(apigw: Any) -> None:
     blue, green = _api_with_stage(apigw, "blue", "live"), _api_with_stage(apigw, "green", "next")
     apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live")
 
-    apigw.update_base_path_mapping(domainName=DOMAIN, basePath="(none)", patchOperations=[
-        {"op": "replace", "path": "/restapiId", "value": green},
-        {"op": "replace", "path": "/stage", "value": "next"}])
+    apigw.update_base_path_mapping(
+        domainName=DOMAIN,
+        basePath="(none)",
+        patchOperations=[
+            {"op": "replace", "path": "/restapiId", "value": green},
+            {"op": "replace", "path": "/stage", "value": "next"},
+        ],
+    )
 
     mapping = apigw.get_base_path_mapping(domainName=DOMAIN, basePath="(none)")
     assert (mapping["restApiId"], mapping["stage"]) == (green, "next")
@@ -96,9 +108,14 @@ def test_a_reader_never_sees_the_new_api_with_the_old_stage(apigw: Any) -> None:
     try:
         for i in range(5000):
             api, stage = (green, "next") if i % 2 == 0 else (blue, "live")
-            backend.update_base_path_mapping(DOMAIN, "(none)", [
-                {"op": "replace", "path": "/restapiId", "value": api},
-                {"op": "replace", "path": "/stage", "value": stage}])
+            backend.update_base_path_mapping(
+                DOMAIN,
+                "(none)",
+                [
+                    {"op": "replace", "path": "/restapiId", "value": api},
+                    {"op": "replace", "path": "/stage", "value": stage},
+                ],
+            )
     finally:
         done.set()
         reader.join()
@@ -114,8 +131,11 @@ def test_delete_rest_api_is_refused_while_mapped(apigw: Any) -> None:
     with pytest.raises(ClientError) as raised:
         apigw.delete_rest_api(restApiId=blue)
 
-    assert _error(raised) == ("BadRequestException", f"Deleting RestApi {blue} failed. Please remove all base "
-                              "path mappings related to the RestApi in your domains.")
+    assert _error(raised) == (
+        "BadRequestException",
+        f"Deleting RestApi {blue} failed. Please remove all base "
+        "path mappings related to the RestApi in your domains.",
+    )
     apigw.delete_base_path_mapping(domainName=DOMAIN, basePath="(none)")
     apigw.delete_rest_api(restApiId=blue)
     assert apigw.get_rest_apis()["items"] == []

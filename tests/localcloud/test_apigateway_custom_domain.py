@@ -1,4 +1,4 @@
-"""Custom domain, base path mapping and the switch, through CloudFormation like the operator tool drives it."""
+"""Custom domain, base path mapping and the switch, through CloudFormation the way the operator tool does."""
 
 import re
 from collections.abc import Iterator
@@ -12,8 +12,14 @@ from templates import REGION, body, deploy_color, domain_params, events, keep, o
 from localcloud.extensions import install
 from localcloud.extensions.apigateway_lookup import live_target
 
-SWITCH_KEEPS = ("PublicHostedZoneId", "CustomDomainName", "CertificateArn", "SecurityPolicy",
-                "EndpointAccessMode", "MappingBasePath")
+SWITCH_KEEPS = (
+    "PublicHostedZoneId",
+    "CustomDomainName",
+    "CertificateArn",
+    "SecurityPolicy",
+    "EndpointAccessMode",
+    "MappingBasePath",
+)
 
 
 @pytest.fixture
@@ -21,25 +27,39 @@ def cloud() -> Iterator[dict[str, Any]]:
     install()
     with mock_aws():
         cf = boto3.client("cloudformation", region_name=REGION)
-        zone = boto3.client("route53", region_name=REGION).create_hosted_zone(
-            Name="example.com", CallerReference="t")["HostedZone"]["Id"].split("/")[-1]
-        yield {"cf": cf, "zone": zone, "apigw": boto3.client("apigateway", region_name=REGION),
-               "blue": deploy_color(cf, "blue"), "green": deploy_color(cf, "green", StageName="next")}
+        zone = (
+            boto3.client("route53", region_name=REGION)
+            .create_hosted_zone(Name="example.com", CallerReference="t")["HostedZone"]["Id"]
+            .split("/")[-1]
+        )
+        yield {
+            "cf": cf,
+            "zone": zone,
+            "apigw": boto3.client("apigateway", region_name=REGION),
+            "blue": deploy_color(cf, "blue"),
+            "green": deploy_color(cf, "green", StageName="next"),
+        }
 
 
 def create_domain(cloud: dict[str, Any], **extra: str) -> None:
-    cloud["cf"].create_stack(StackName="domain", TemplateBody=body("custom_domain.yaml"),
-                             Parameters=domain_params(cloud["zone"], cloud["blue"]["ApiId"], "live", **extra))
+    cloud["cf"].create_stack(
+        StackName="domain",
+        TemplateBody=body("custom_domain.yaml"),
+        Parameters=domain_params(cloud["zone"], cloud["blue"]["ApiId"], "live", **extra),
+    )
 
 
 def switch(cloud: dict[str, Any], api_id: str, stage: str, name: str) -> dict[str, Any]:
     """What the operator tool does: previous template and values, only the active pair changes."""
     cf = cloud["cf"]
     created = cf.create_change_set(
-        StackName="domain", ChangeSetName=name, ChangeSetType="UPDATE", UsePreviousTemplate=True,
-        Parameters=[*keep(*SWITCH_KEEPS), *params(ActiveApiId=api_id, ActiveApiStage=stage)])
-    cf.get_waiter("change_set_create_complete").wait(ChangeSetName=created["Id"],
-                                                     WaiterConfig={"Delay": 1})
+        StackName="domain",
+        ChangeSetName=name,
+        ChangeSetType="UPDATE",
+        UsePreviousTemplate=True,
+        Parameters=[*keep(*SWITCH_KEEPS), *params(ActiveApiId=api_id, ActiveApiStage=stage)],
+    )
+    cf.get_waiter("change_set_create_complete").wait(ChangeSetName=created["Id"], WaiterConfig={"Delay": 1})
     described = cf.describe_change_set(ChangeSetName=created["Id"])
     cf.execute_change_set(ChangeSetName=created["Id"])
     cf.get_waiter("stack_update_complete").wait(StackName="domain", WaiterConfig={"Delay": 1})
@@ -51,7 +71,9 @@ def test_domain_name_attributes_feed_the_alias_records(cloud: dict[str, Any]) ->
 
     assert status(cloud["cf"], "domain") == "CREATE_COMPLETE"
     out = outputs(cloud["cf"], "domain")
-    assert re.fullmatch(rf"d-[a-z0-9]{{10}}\.execute-api\.{REGION}\.amazonaws\.com", out["RegionalDomainName"])
+    assert re.fullmatch(
+        rf"d-[a-z0-9]{{10}}\.execute-api\.{REGION}\.amazonaws\.com", out["RegionalDomainName"]
+    )
     assert out["RegionalHostedZoneId"] == "ZLY8HYME6SFDD"  # eu-west-1's execute-api zone
     records = boto3.client("route53").list_resource_record_sets(HostedZoneId=cloud["zone"])
     aliases = {r["Type"]: r["AliasTarget"] for r in records["ResourceRecordSets"] if "AliasTarget" in r}
@@ -88,7 +110,8 @@ def test_switch_updates_the_mapping_in_place_and_keeps_every_other_value(cloud: 
 
     changes = [c["ResourceChange"] for c in described["Changes"]]
     assert [(c["LogicalResourceId"], c["Action"], c["Replacement"]) for c in changes] == [
-        ("Mapping", "Modify", "False")]
+        ("Mapping", "Modify", "False")
+    ]
     assert _mapping_object() is backend_mapping  # same mapping, new target
     assert live_target("api.example.com") == (cloud["green"]["ApiId"], "next")
     out = outputs(cloud["cf"], "domain")
@@ -112,14 +135,21 @@ def test_changing_the_base_path_replaces_the_mapping_and_fails_like_aws(cloud: d
     create_domain(cloud)
     cf = cloud["cf"]
 
-    cf.update_stack(StackName="domain", UsePreviousTemplate=True,
-                    Parameters=[*keep(*SWITCH_KEEPS[:-1], "ActiveApiId", "ActiveApiStage"),
-                                *params(MappingBasePath="v1")])
+    cf.update_stack(
+        StackName="domain",
+        UsePreviousTemplate=True,
+        Parameters=[
+            *keep(*SWITCH_KEEPS[:-1], "ActiveApiId", "ActiveApiStage"),
+            *params(MappingBasePath="v1"),
+        ],
+    )
 
     assert status(cf, "domain") == "UPDATE_ROLLBACK_COMPLETE"
     failure = next(e for e in events(cf, "domain") if e["ResourceStatus"] == "UPDATE_FAILED")
     assert failure["LogicalResourceId"] == "Mapping"
-    assert failure["ResourceStatusReason"] == "Only one base path mapping is allowed if the base path is empty."
+    assert (
+        failure["ResourceStatusReason"] == "Only one base path mapping is allowed if the base path is empty."
+    )
     assert live_target("api.example.com") == (cloud["blue"]["ApiId"], "live")
 
 
@@ -134,9 +164,11 @@ def test_deleting_the_stack_removes_domain_mapping_records_and_table(cloud: dict
     records = boto3.client("route53").list_resource_record_sets(HostedZoneId=cloud["zone"])
     assert [r["Type"] for r in records["ResourceRecordSets"] if "AliasTarget" in r] == []
     assert table not in boto3.client("dynamodb", region_name=REGION).list_tables()["TableNames"]
-    deleted = [e["LogicalResourceId"] for e in reversed(
-        cloud["cf"].describe_stack_events(StackName=_stack_id(cloud["cf"]))["StackEvents"])
-        if e["ResourceStatus"] == "DELETE_COMPLETE"]
+    deleted = [
+        e["LogicalResourceId"]
+        for e in reversed(cloud["cf"].describe_stack_events(StackName=_stack_id(cloud["cf"]))["StackEvents"])
+        if e["ResourceStatus"] == "DELETE_COMPLETE"
+    ]
     assert deleted.index("Mapping") < deleted.index("Domain")  # dependents go first
     assert deleted.index("RecordA") < deleted.index("Domain")
 
@@ -148,12 +180,16 @@ def test_a_mapped_color_cannot_be_deleted_until_unmapped(cloud: dict[str, Any]) 
     cf.delete_stack(StackName="blue")
 
     assert status(cf, "blue") == "DELETE_FAILED"
-    failure = next(e for e in events(cf, "blue") if e["ResourceStatus"] == "DELETE_FAILED"
-                   and e["LogicalResourceId"] == "Api")
+    failure = next(
+        e
+        for e in events(cf, "blue")
+        if e["ResourceStatus"] == "DELETE_FAILED" and e["LogicalResourceId"] == "Api"
+    )
     blue_api = cloud["blue"]["ApiId"]
     assert failure["ResourceStatusReason"] == (
         f"Deleting RestApi {blue_api} failed. "
-        "Please remove all base path mappings related to the RestApi in your domains.")
+        "Please remove all base path mappings related to the RestApi in your domains."
+    )
     assert cloud["apigw"].get_rest_api(restApiId=blue_api)["id"] == blue_api
 
     switch(cloud, cloud["green"]["ApiId"], "next", "to-green")

@@ -14,8 +14,14 @@ from localcloud.extensions import install
 ORDERED = {
     "Resources": {
         "Last": {"Type": "AWS::SQS::Queue", "DependsOn": ["Middle"]},
-        "Middle": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["First", "Arn"]}}},
-        "First": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-first"}}},
+        "Middle": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"DisplayName": {"Fn::GetAtt": ["First", "Arn"]}},
+        },
+        "First": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": {"Fn::Sub": "${AWS::StackName}-first"}},
+        },
     }
 }
 
@@ -28,8 +34,11 @@ def cf() -> Iterator[Any]:
 
 
 def _completed(cf: Any, stack: str, state: str) -> list[str]:
-    return [e["LogicalResourceId"] for e in events(cf, stack)
-            if e["ResourceStatus"] == state and e["ResourceType"] != "AWS::CloudFormation::Stack"]
+    return [
+        e["LogicalResourceId"]
+        for e in events(cf, stack)
+        if e["ResourceStatus"] == state and e["ResourceType"] != "AWS::CloudFormation::Stack"
+    ]
 
 
 def test_resources_are_created_after_what_they_reference_and_deleted_before(cf: Any) -> None:
@@ -51,8 +60,10 @@ def test_events_have_strictly_increasing_timestamps_and_end_with_the_stack_statu
 
     stamps = [e["Timestamp"] for e in stream]
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
-    assert (stream[0]["ResourceStatus"], stream[0]["ResourceStatusReason"]) == ("CREATE_IN_PROGRESS",
-                                                                                "User Initiated")
+    assert (stream[0]["ResourceStatus"], stream[0]["ResourceStatusReason"]) == (
+        "CREATE_IN_PROGRESS",
+        "User Initiated",
+    )
     assert stream[-1]["LogicalResourceId"] == "s" and stream[-1]["ResourceStatus"] == "CREATE_COMPLETE"
     assert stream[-1]["PhysicalResourceId"] == stream[-1]["StackId"]  # how sam deploy spots the stack's own
 
@@ -66,7 +77,11 @@ def test_a_failed_create_rolls_back_what_it_created(cf: Any) -> None:
     assert status(cf, "s") == "ROLLBACK_COMPLETE"
     assert _completed(cf, "s", "CREATE_FAILED") == ["Middle"]
     assert _completed(cf, "s", "DELETE_COMPLETE") == ["First"]
-    reasons = [e.get("ResourceStatusReason") for e in events(cf, "s") if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS"]
+    reasons = [
+        e.get("ResourceStatusReason")
+        for e in events(cf, "s")
+        if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS"
+    ]
     assert reasons == ["The following resource(s) failed to create: [Middle]. Rollback requested by user."]
     assert cf.describe_stacks(StackName="s")["Stacks"][0].get("Outputs") is None
 
@@ -80,14 +95,16 @@ def test_an_update_removes_dropped_resources_in_cleanup(cf: Any) -> None:
     states = [e["ResourceStatus"] for e in events(cf, "s") if e["LogicalResourceId"] == "s"]
     assert states[-3:] == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"]
     assert _completed(cf, "s", "DELETE_COMPLETE") == ["Last", "Middle"]
-    assert [r["LogicalResourceId"] for r in cf.list_stack_resources(StackName="s")["StackResourceSummaries"]] == [
-        "First"]
+    assert [
+        r["LogicalResourceId"] for r in cf.list_stack_resources(StackName="s")["StackResourceSummaries"]
+    ] == ["First"]
 
 
 def test_deleting_a_color_removes_api_stage_function_alias_and_alarm(cf: Any) -> None:
     out = deploy_color(cf, "blue", Version="7")
-    alias = boto3.client("lambda", region_name=REGION).get_alias(FunctionName=out["AliasArn"].rsplit(":", 1)[0],
-                                                                 Name="live")
+    alias = boto3.client("lambda", region_name=REGION).get_alias(
+        FunctionName=out["AliasArn"].rsplit(":", 1)[0], Name="live"
+    )
     assert alias["FunctionVersion"] == "1"
 
     cf.delete_stack(StackName="blue")
@@ -102,12 +119,17 @@ def test_redeploying_a_color_with_new_code_keeps_its_api_id(cf: Any) -> None:
     out = deploy_color(cf, "blue")
     template = cf.get_template(StackName="blue")["TemplateBody"].replace('"ok"', '"ok, again"')
 
-    cf.update_stack(StackName="blue", TemplateBody=template, Capabilities=["CAPABILITY_IAM"],
-                    Parameters=params(StageName="live", Version="2"))
+    cf.update_stack(
+        StackName="blue",
+        TemplateBody=template,
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=params(StageName="live", Version="2"),
+    )
 
     assert status(cf, "blue") == "UPDATE_COMPLETE"
     new_out = cf.describe_stacks(StackName="blue")["Stacks"][0]["Outputs"]
     assert {o["OutputKey"]: o["OutputValue"] for o in new_out}["ApiId"] == out["ApiId"]
-    alias = boto3.client("lambda", region_name=REGION).get_alias(FunctionName=out["AliasArn"].rsplit(":", 1)[0],
-                                                                 Name="live")
+    alias = boto3.client("lambda", region_name=REGION).get_alias(
+        FunctionName=out["AliasArn"].rsplit(":", 1)[0], Name="live"
+    )
     assert alias["FunctionVersion"] == "2"

@@ -1,4 +1,4 @@
-"""The unmodified `sam deploy` / `sam delete` / `aws cloudformation deploy` against the local cloud's server."""
+"""Unmodified `sam deploy`, `sam delete` and `aws cloudformation deploy` against the local cloud server."""
 
 import os
 import socket
@@ -34,21 +34,36 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     server = ThreadedMotoServer(ip_address="localhost", port=port, verbose=False)
     server.start()
     home = tmp_path_factory.mktemp("home")
-    env = {**os.environ, "AWS_ENDPOINT_URL": f"http://localhost:{port}", "AWS_ACCESS_KEY_ID": "testing",
-           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-           "AWS_CONFIG_FILE": str(home / "config"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
-           "HOME": str(home), "SAM_CLI_TELEMETRY": "0"}
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": f"http://localhost:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_CONFIG_FILE": str(home / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"),
+        "HOME": str(home),
+        "SAM_CLI_TELEMETRY": "0",
+    }
     env.pop("AWS_PROFILE", None)
     try:
-        _client("s3", env).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        _client("s3", env).create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
         yield env
     finally:
         server.stop()
 
 
 def _client(service: str, env: dict[str, str]) -> Any:
-    return boto3.client(service, region_name=REGION, endpoint_url=env["AWS_ENDPOINT_URL"],
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        service,
+        region_name=REGION,
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def _run(env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
@@ -57,9 +72,24 @@ def _run(env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]
 
 def _sam_deploy(env: dict[str, str], *overrides: str) -> subprocess.CompletedProcess[str]:
     extra = ["--parameter-overrides", *overrides] if overrides else []
-    return _run(env, str(BIN / "sam"), "deploy", "-t", str(HERE / "sam_api.yaml"), "--stack-name", "small",
-                "--s3-bucket", BUCKET, "--capabilities", "CAPABILITY_IAM", "--no-confirm-changeset",
-                "--no-fail-on-empty-changeset", "--region", REGION, *extra)
+    return _run(
+        env,
+        str(BIN / "sam"),
+        "deploy",
+        "-t",
+        str(HERE / "sam_api.yaml"),
+        "--stack-name",
+        "small",
+        "--s3-bucket",
+        BUCKET,
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "--no-confirm-changeset",
+        "--no-fail-on-empty-changeset",
+        "--region",
+        REGION,
+        *extra,
+    )
 
 
 def test_sam_deploy_create_update_redeploy_and_delete(endpoint: dict[str, str]) -> None:
@@ -79,11 +109,15 @@ def test_sam_deploy_create_update_redeploy_and_delete(endpoint: dict[str, str]) 
     assert again.returncode == 0, again.stdout + again.stderr
     assert "No changes to deploy" in again.stdout
 
-    deleted = _run(endpoint, str(BIN / "sam"), "delete", "--stack-name", "small", "--no-prompts",
-                   "--region", REGION)
+    deleted = _run(
+        endpoint, str(BIN / "sam"), "delete", "--stack-name", "small", "--no-prompts", "--region", REGION
+    )
     assert deleted.returncode == 0, deleted.stdout + deleted.stderr
-    assert [s for s in cf.list_stacks()["StackSummaries"]
-            if s["StackName"] == "small" and s["StackStatus"] != "DELETE_COMPLETE"] == []
+    assert [
+        s
+        for s in cf.list_stacks()["StackSummaries"]
+        if s["StackName"] == "small" and s["StackStatus"] != "DELETE_COMPLETE"
+    ] == []
     assert _client("apigateway", endpoint).get_rest_apis()["items"] == []
 
 
@@ -91,17 +125,41 @@ def test_awscli_deploy_of_the_custom_domain_and_an_operator_switch(endpoint: dic
     cf = _client("cloudformation", endpoint)
     apigw = _client("apigateway", endpoint)
     for color, stage in (("blue", "live"), ("green", "next")):
-        cf.create_stack(StackName=color, TemplateBody=(HERE / "color_api.yaml").read_text(),
-                        Parameters=params(StageName=stage), Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
-    blue, green = (next(o["OutputValue"] for o in cf.describe_stacks(StackName=c)["Stacks"][0]["Outputs"]
-                        if o["OutputKey"] == "ApiId") for c in ("blue", "green"))
-    zone = _client("route53", endpoint).create_hosted_zone(Name="example.com", CallerReference="z")[
-        "HostedZone"]["Id"].split("/")[-1]
-    deploy = [str(BIN / "aws"), "cloudformation", "deploy", "--template-file", str(HERE / "custom_domain.yaml"),
-              "--stack-name", "domain", "--no-fail-on-empty-changeset", "--parameter-overrides",
-              f"PublicHostedZoneId={zone}", "CustomDomainName=api.example.com",
-              f"CertificateArn=arn:aws:acm:{REGION}:123456789012:certificate/x",
-              f"ActiveApiId={blue}", "ActiveApiStage=live"]
+        cf.create_stack(
+            StackName=color,
+            TemplateBody=(HERE / "color_api.yaml").read_text(),
+            Parameters=params(StageName=stage),
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+    blue, green = (
+        next(
+            o["OutputValue"]
+            for o in cf.describe_stacks(StackName=c)["Stacks"][0]["Outputs"]
+            if o["OutputKey"] == "ApiId"
+        )
+        for c in ("blue", "green")
+    )
+    zone = (
+        _client("route53", endpoint)
+        .create_hosted_zone(Name="example.com", CallerReference="z")["HostedZone"]["Id"]
+        .split("/")[-1]
+    )
+    deploy = [
+        str(BIN / "aws"),
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        str(HERE / "custom_domain.yaml"),
+        "--stack-name",
+        "domain",
+        "--no-fail-on-empty-changeset",
+        "--parameter-overrides",
+        f"PublicHostedZoneId={zone}",
+        "CustomDomainName=api.example.com",
+        f"CertificateArn=arn:aws:acm:{REGION}:123456789012:certificate/x",
+        f"ActiveApiId={blue}",
+        "ActiveApiStage=live",
+    ]
 
     first, second = _run(endpoint, *deploy), _run(endpoint, *deploy)
 
@@ -109,10 +167,22 @@ def test_awscli_deploy_of_the_custom_domain_and_an_operator_switch(endpoint: dic
     assert second.returncode == 0, second.stdout + second.stderr
     assert "No changes to deploy" in second.stdout
     created = cf.create_change_set(
-        StackName="domain", ChangeSetName="switch-1", ChangeSetType="UPDATE", UsePreviousTemplate=True,
-        Parameters=[*keep("PublicHostedZoneId", "CustomDomainName", "CertificateArn", "SecurityPolicy",
-                          "EndpointAccessMode", "MappingBasePath"),
-                    *params(ActiveApiId=green, ActiveApiStage="next")])
+        StackName="domain",
+        ChangeSetName="switch-1",
+        ChangeSetType="UPDATE",
+        UsePreviousTemplate=True,
+        Parameters=[
+            *keep(
+                "PublicHostedZoneId",
+                "CustomDomainName",
+                "CertificateArn",
+                "SecurityPolicy",
+                "EndpointAccessMode",
+                "MappingBasePath",
+            ),
+            *params(ActiveApiId=green, ActiveApiStage="next"),
+        ],
+    )
     cf.get_waiter("change_set_create_complete").wait(ChangeSetName=created["Id"], WaiterConfig={"Delay": 1})
     cf.execute_change_set(ChangeSetName=created["Id"])
     cf.get_waiter("stack_update_complete").wait(StackName="domain", WaiterConfig={"Delay": 1})

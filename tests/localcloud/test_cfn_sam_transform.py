@@ -34,8 +34,12 @@ def cf() -> Iterator[Any]:
 
 
 def test_sam_stack_creates_the_api_function_and_stage(cf: Any) -> None:
-    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Parameters=params(StageName="v1"),
-                    Capabilities=["CAPABILITY_IAM"])
+    cf.create_stack(
+        StackName="blue",
+        TemplateBody=body("sam_api.yaml"),
+        Parameters=params(StageName="v1"),
+        Capabilities=["CAPABILITY_IAM"],
+    )
 
     assert status(cf, "blue") == "CREATE_COMPLETE"
     out = outputs(cf, "blue")
@@ -65,12 +69,17 @@ def test_get_template_returns_original_by_default_and_processed_on_request(cf: A
 def test_update_stack_re_runs_the_transform_with_new_parameter_values(cf: Any) -> None:
     cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=["CAPABILITY_IAM"])
 
-    cf.update_stack(StackName="blue", UsePreviousTemplate=True, Capabilities=["CAPABILITY_IAM"],
-                    Parameters=[*keep("StageName"), *params(Greeting="bonjour")])
+    cf.update_stack(
+        StackName="blue",
+        UsePreviousTemplate=True,
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=[*keep("StageName"), *params(Greeting="bonjour")],
+    )
 
     assert status(cf, "blue") == "UPDATE_COMPLETE"
     function = boto3.client("lambda", region_name=REGION).get_function(
-        FunctionName=outputs(cf, "blue")["FunctionArn"])
+        FunctionName=outputs(cf, "blue")["FunctionArn"]
+    )
     assert function["Configuration"]["Environment"]["Variables"] == {"GREETING": "bonjour"}
 
 
@@ -83,8 +92,9 @@ def test_invalid_sam_document_is_refused_with_the_transform_error(cf: Any) -> No
 
 
 def test_invalid_sam_document_fails_the_change_set_not_the_call(cf: Any) -> None:
-    created = cf.create_change_set(StackName="broken", ChangeSetName="c1", ChangeSetType="CREATE",
-                                   TemplateBody=BROKEN_SAM)
+    created = cf.create_change_set(
+        StackName="broken", ChangeSetName="c1", ChangeSetType="CREATE", TemplateBody=BROKEN_SAM
+    )
 
     described = cf.describe_change_set(ChangeSetName=created["Id"])
     assert described["Status"] == "FAILED"
@@ -93,8 +103,12 @@ def test_invalid_sam_document_fails_the_change_set_not_the_call(cf: Any) -> None
 
 
 def test_a_resource_type_the_local_cloud_cannot_create_fails_instead_of_a_false_success(cf: Any) -> None:
-    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"},
-                              "Thing": {"Type": "AWS::AppRunner::Service", "Properties": {}}}}
+    template = {
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue"},
+            "Thing": {"Type": "AWS::AppRunner::Service", "Properties": {}},
+        }
+    }
 
     cf.create_stack(StackName="odd", TemplateBody=json.dumps(template))
 

@@ -31,18 +31,36 @@ def install() -> None:
         )
         from .cfn_registry import refresh_model_map
 
-        patches = (cfn_events, cfn_resources, cfn_stacks, cfn_change_sets, apigateway_rest_api,
-                   apigateway_domain_name, apigateway_base_path_mapping, apigateway_delete_guard,
-                   lambda_function, lambda_version_alias)
+        patches = (
+            cfn_events,
+            cfn_resources,
+            cfn_stacks,
+            cfn_change_sets,
+            apigateway_rest_api,
+            apigateway_domain_name,
+            apigateway_base_path_mapping,
+            apigateway_delete_guard,
+            lambda_function,
+            lambda_version_alias,
+        )
         for module in patches:
             module.install()
-        new_types = (apigateway_stage.StageResource, apigateway_domain_name.DomainNameResource,
-                     apigateway_base_path_mapping.BasePathMappingResource, apigateway_account.AccountResource,
-                     cloudwatch_alarm.AlarmResource, lambda_version_alias.AliasResource)
+        new_types = (
+            apigateway_stage.StageResource,
+            apigateway_domain_name.DomainNameResource,
+            apigateway_base_path_mapping.BasePathMappingResource,
+            apigateway_account.AccountResource,
+            cloudwatch_alarm.AlarmResource,
+            lambda_version_alias.AliasResource,
+        )
         refresh_model_map()
-        from moto.cloudformation.parsing import get_model_map  # type: ignore[import-untyped]
+        from ._moto import parsing
 
-        missing = [t.cloudformation_type() for t in new_types if get_model_map().get(t.cloudformation_type()) is not t]
+        missing = [
+            t.cloudformation_type()
+            for t in new_types
+            if parsing.get_model_map().get(t.cloudformation_type()) is not t
+        ]
         if missing:
             raise RuntimeError(f"CloudFormation types not registered: {missing}")
         _installed = True

@@ -5,8 +5,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from moto.apigateway import models as apigw  # type: ignore[import-untyped]
-from moto.core.common_models import CloudFormationModel  # type: ignore[import-untyped]
+from ._moto import CloudFormationModel, apigw
 
 
 class AccountResource(CloudFormationModel):  # type: ignore[misc]
@@ -31,8 +30,12 @@ class AccountResource(CloudFormationModel):  # type: ignore[misc]
         return False
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
         **kwargs: Any,
     ) -> "AccountResource":
         account = apigw.apigateway_backends[account_id][region_name].account
@@ -40,12 +43,17 @@ class AccountResource(CloudFormationModel):  # type: ignore[misc]
         return cls(account_id, region_name)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: "AccountResource", new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: "AccountResource",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> "AccountResource":
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
-                                                   region_name)
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
 
     def delete(self, account_id: str, region_name: str) -> None:
         # AWS keeps the account setting when the resource is deleted; so does the local cloud.

@@ -1,4 +1,4 @@
-"""Base path mappings: one atomic (restApiId, stage) target, AWS's conflict rules, and the CloudFormation type.
+"""Base path mappings: one atomic (restApiId, stage) target, AWS's conflict rules, the CloudFormation type.
 
 - RestApiId / Stage changes update the mapping in place; BasePath / DomainName changes replace it (new first).
   Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html
@@ -8,14 +8,14 @@
 
 from typing import Any
 
-from moto.apigateway import models as apigw  # type: ignore[import-untyped]
-from moto.apigateway.exceptions import (  # type: ignore[import-untyped]
+from ._moto import (
     BasePathConflictException,
+    CloudFormationModel,
     ConflictException,
     InvalidRestApiIdForBasePathMappingException,
     InvalidStageException,
+    apigw,
 )
-from moto.core.common_models import CloudFormationModel  # type: ignore[import-untyped]
 
 EMPTY_BASE_PATH = "(none)"  # how API Gateway names the empty base path
 ONLY_ONE_IF_EMPTY = "Only one base path mapping is allowed if the base path is empty."
@@ -23,8 +23,9 @@ ONLY_ONE_IF_EMPTY = "Only one base path mapping is allowed if the base path is e
 Target = tuple[str, str | None]
 
 
-# --- one atomic target ---------------------------------------------------------------------------------
+# --- one atomic target ----------------------------------------------------------------------------
 # A reader must never see the new API with the old stage: both live in one tuple, replaced in one assignment.
+
 
 def _get_rest_api_id(self: Any) -> str:
     return str(self.target[0])
@@ -57,10 +58,12 @@ def _apply_patch_operations(self: Any, patch_operations: list[dict[str, Any]]) -
     self.target = (rest_api_id, stage)
 
 
-# --- AWS's conflict rules on create ------------------------------------------------------------------------
+# --- AWS's conflict rules on create ---------------------------------------------------------------
 
-def _create_base_path_mapping(self: Any, domain_name: str, rest_api_id: str, base_path: str,
-                              stage: str) -> Any:
+
+def _create_base_path_mapping(
+    self: Any, domain_name: str, rest_api_id: str, base_path: str, stage: str
+) -> Any:
     existing = self.base_path_mappings.get(domain_name) or {}
     new_path = base_path or EMPTY_BASE_PATH
     if existing and (new_path == EMPTY_BASE_PATH or EMPTY_BASE_PATH in existing):
@@ -73,7 +76,8 @@ def _create_base_path_mapping(self: Any, domain_name: str, rest_api_id: str, bas
 _original_create = apigw.APIGatewayBackend.create_base_path_mapping
 
 
-# --- the CloudFormation resource -----------------------------------------------------------------------------
+# --- the CloudFormation resource ------------------------------------------------------------------
+
 
 class BasePathMappingResource(CloudFormationModel):  # type: ignore[misc]
     """A CloudFormation handle on one moto BasePathMapping (the data plane reads the mapping itself)."""
@@ -103,28 +107,43 @@ class BasePathMappingResource(CloudFormationModel):  # type: ignore[misc]
         return False
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
         **kwargs: Any,
     ) -> "BasePathMappingResource":
         properties = cloudformation_json["Properties"]
         backend = apigw.apigateway_backends[account_id][region_name]
         mapping = backend.create_base_path_mapping(
-            properties["DomainName"], properties.get("RestApiId"), properties.get("BasePath") or "",
-            properties.get("Stage"))
+            properties["DomainName"],
+            properties.get("RestApiId"),
+            properties.get("BasePath") or "",
+            properties.get("Stage"),
+        )
         return cls(account_id, region_name, properties["DomainName"], mapping.base_path)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: "BasePathMappingResource", new_resource_name: str,
-        cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: "BasePathMappingResource",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> "BasePathMappingResource":
         properties = cloudformation_json["Properties"]
         new_path = properties.get("BasePath") or EMPTY_BASE_PATH
-        if (properties["DomainName"], new_path) != (original_resource.domain_name, original_resource.base_path):
+        if (properties["DomainName"], new_path) != (
+            original_resource.domain_name,
+            original_resource.base_path,
+        ):
             # Replacement: create the new mapping first (it may conflict, like on AWS), then drop the old one.
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
-                                                      region_name)
+            new = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name
+            )
             original_resource.delete(account_id, region_name)
             return new
         backend = apigw.apigateway_backends[account_id][region_name]

@@ -7,8 +7,7 @@ Doc: https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteRestApi.html
 
 from typing import Any
 
-from moto.apigateway import models as apigw  # type: ignore[import-untyped]
-from moto.apigateway.exceptions import BadRequestException  # type: ignore[import-untyped]
+from ._moto import BadRequestException, apigw
 
 
 def mapped_domains(backend: Any, rest_api_id: str) -> list[str]:

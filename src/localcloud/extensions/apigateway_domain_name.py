@@ -1,4 +1,4 @@
-"""AWS::ApiGateway::DomainName: a regional custom domain with AWS's attributes, security policy and access mode.
+"""AWS::ApiGateway::DomainName: a regional custom domain with AWS's attributes, security policy, access mode.
 
 Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html
       https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html
@@ -7,20 +7,37 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 
 from typing import Any
 
-from moto.apigateway import models as apigw  # type: ignore[import-untyped]
-from moto.apigateway.exceptions import BadRequestException, ConflictException  # type: ignore[import-untyped]
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException  # type: ignore[import-untyped]
-from moto.core.common_models import CloudFormationModel  # type: ignore[import-untyped]
+from ._moto import (
+    BadRequestException,
+    CloudFormationModel,
+    ConflictException,
+    UnformattedGetAttTemplateException,
+    apigw,
+)
 
 # Route 53 hosted zone of each region's execute-api regional endpoints (AWS General Reference).
 REGIONAL_HOSTED_ZONE_IDS = {
-    "us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE",
-    "us-west-2": "Z2OJLYMUO9EFXC", "ca-central-1": "Z19DQILCV0OWEC", "sa-east-1": "ZCMLWB8V5SYIT",
-    "eu-west-1": "ZLY8HYME6SFDD", "eu-west-2": "ZJ5UAJN8Y3Z2Q", "eu-west-3": "Z3KY65QIEKYHQQ",
-    "eu-central-1": "Z1U9ULNL0V5AJ3", "eu-north-1": "Z3UWIKFBOOGXPP", "eu-south-1": "Z3BT4WSQ9TDYZV",
-    "ap-south-1": "Z3VO1THU9YC4UR", "ap-northeast-1": "Z1YSHQZHG15GKL", "ap-northeast-2": "Z20JF4UZKIW1U8",
-    "ap-northeast-3": "Z2YQB5RD63NC85", "ap-southeast-1": "ZL327KTPIQFUL", "ap-southeast-2": "Z2RPCDW04V8134",
-    "ap-east-1": "Z3FD1VL90ND7K5", "af-south-1": "Z2DHW2332DAMTN", "me-south-1": "Z20ZBPC0SS8806",
+    "us-east-1": "Z1UJRXOUMOOFQ8",
+    "us-east-2": "ZOJJZC49E0EPZ",
+    "us-west-1": "Z2MUQ32089INYE",
+    "us-west-2": "Z2OJLYMUO9EFXC",
+    "ca-central-1": "Z19DQILCV0OWEC",
+    "sa-east-1": "ZCMLWB8V5SYIT",
+    "eu-west-1": "ZLY8HYME6SFDD",
+    "eu-west-2": "ZJ5UAJN8Y3Z2Q",
+    "eu-west-3": "Z3KY65QIEKYHQQ",
+    "eu-central-1": "Z1U9ULNL0V5AJ3",
+    "eu-north-1": "Z3UWIKFBOOGXPP",
+    "eu-south-1": "Z3BT4WSQ9TDYZV",
+    "ap-south-1": "Z3VO1THU9YC4UR",
+    "ap-northeast-1": "Z1YSHQZHG15GKL",
+    "ap-northeast-2": "Z20JF4UZKIW1U8",
+    "ap-northeast-3": "Z2YQB5RD63NC85",
+    "ap-southeast-1": "ZL327KTPIQFUL",
+    "ap-southeast-2": "Z2RPCDW04V8134",
+    "ap-east-1": "Z3FD1VL90ND7K5",
+    "af-south-1": "Z2DHW2332DAMTN",
+    "me-south-1": "Z20ZBPC0SS8806",
 }
 CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"  # edge-optimized names are CloudFront distributions
 LEGACY_POLICIES = {"TLS_1_0", "TLS_1_2"}
@@ -42,7 +59,8 @@ def validate_security(policy: str | None, access_mode: str | None) -> None:
         raise BadRequestException(f"Invalid security policy: {policy}")
     if access_mode not in ACCESS_MODES:
         raise BadRequestException(
-            f"Endpoint access mode must be STRICT or BASIC when using security policy {policy}")
+            f"Endpoint access mode must be STRICT or BASIC when using security policy {policy}"
+        )
 
 
 def regional_hosted_zone_id(region_name: str) -> str:
@@ -81,8 +99,13 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in {"RegionalDomainName", "RegionalHostedZoneId", "DistributionDomainName",
-                        "DistributionHostedZoneId", "DomainNameArn"}
+        return attr in {
+            "RegionalDomainName",
+            "RegionalHostedZoneId",
+            "DistributionDomainName",
+            "DistributionHostedZoneId",
+            "DomainNameArn",
+        }
 
     def _model(self) -> Any:
         return apigw.apigateway_backends[self.account_id][self.region_name].get_domain_name(self.domain_name)
@@ -101,8 +124,12 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         return values[attribute_name]
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
         **kwargs: Any,
     ) -> "DomainNameResource":
         properties = cloudformation_json["Properties"]
@@ -132,15 +159,20 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         return cls(account_id, region_name, name)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: "DomainNameResource", new_resource_name: str,
-        cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: "DomainNameResource",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> "DomainNameResource":
         properties = cloudformation_json["Properties"]
         if properties["DomainName"] != original_resource.domain_name:
             # DomainName requires replacement; AWS creates the new name before deleting the old one.
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
-                                                      region_name)
+            new = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name
+            )
             original_resource.delete(account_id, region_name)
             return new
         policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")

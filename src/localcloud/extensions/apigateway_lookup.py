@@ -2,8 +2,7 @@
 
 from typing import Any
 
-from moto.apigateway import models as apigw  # type: ignore[import-untyped]
-
+from ._moto import apigw
 from .apigateway_base_path_mapping import EMPTY_BASE_PATH
 
 

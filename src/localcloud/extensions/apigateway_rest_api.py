@@ -1,12 +1,12 @@
-"""AWS::ApiGateway::RestApi with a Body: the OpenAPI/Swagger document becomes resources, methods, integrations.
+"""AWS::ApiGateway::RestApi with a Body: the OpenAPI document becomes resources, methods and integrations.
 
-AWS imports the Body on create and re-imports it (same API id) on update; moto ignores Body and requires a Name.
+AWS imports the Body on create and re-imports it (same API id) on update; moto ignores Body, needs a Name.
 Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html
 """
 
 from typing import Any
 
-from moto.apigateway import models as apigw  # type: ignore[import-untyped]
+from ._moto import apigw
 
 _ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 _INTEGRATION_KEY = "x-amazon-apigateway-integration"
@@ -81,8 +81,15 @@ def _endpoint_configuration(properties: dict[str, Any]) -> dict[str, Any] | None
     return result
 
 
-def _create(cls: Any, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
-            region_name: str, **kwargs: Any) -> Any:
+def _create(
+    cls: Any,
+    /,
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     properties = cloudformation_json.get("Properties") or {}
     backend = _backend(account_id, region_name)
     api = backend.create_rest_api(
@@ -98,8 +105,15 @@ def _create(cls: Any, resource_name: str, cloudformation_json: dict[str, Any], a
     return api
 
 
-def _update(cls: Any, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any],
-            account_id: str, region_name: str) -> Any:
+def _update(
+    cls: Any,
+    /,
+    original_resource: Any,
+    new_resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+) -> Any:
     """Every RestApi property updates in place: the API keeps its id, its stages and its mappings."""
     properties = cloudformation_json.get("Properties") or {}
     api = original_resource
@@ -117,10 +131,19 @@ def _delete_api(self: Any, account_id: str, region_name: str) -> None:
     _backend(account_id, region_name).delete_rest_api(self.id)
 
 
-def _deployment_create(cls: Any, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
-                       region_name: str, **kwargs: Any) -> Any:
+def _deployment_create(
+    cls: Any,
+    /,
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     properties = cloudformation_json["Properties"]
-    deployment = _original_deployment_create(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    deployment = _original_deployment_create(
+        resource_name, cloudformation_json, account_id, region_name, **kwargs
+    )
     deployment.lc_rest_api_id = properties["RestApiId"]  # needed to delete it with its stack
     return deployment
 

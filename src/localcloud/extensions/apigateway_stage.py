@@ -5,9 +5,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from moto.apigateway import models as apigw  # type: ignore[import-untyped]
-from moto.apigateway.exceptions import BadRequestException  # type: ignore[import-untyped]
-from moto.core.common_models import CloudFormationModel  # type: ignore[import-untyped]
+from ._moto import BadRequestException, CloudFormationModel, apigw
 
 # Execution logging needs the account-level CloudWatch role (AWS::ApiGateway::Account) first.
 _LOGS_ROLE_MISSING = "CloudWatch Logs role ARN must be set in account settings to enable logging"
@@ -78,17 +76,28 @@ class StageResource(CloudFormationModel):  # type: ignore[misc]
         return False
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
         **kwargs: Any,
     ) -> "StageResource":
         properties = cloudformation_json["Properties"]
         backend = apigw.apigateway_backends[account_id][region_name]
         api = backend.get_rest_api(properties["RestApiId"])
         stage_name = properties.get("StageName") or resource_name
-        stage = api.create_stage(stage_name, properties.get("DeploymentId"), variables=None, description="",
-                                 cacheClusterEnabled=None, cacheClusterSize=None, tags=None,
-                                 tracing_enabled=None)
+        stage = api.create_stage(
+            stage_name,
+            properties.get("DeploymentId"),
+            variables=None,
+            description="",
+            cacheClusterEnabled=None,
+            cacheClusterSize=None,
+            tags=None,
+            tracing_enabled=None,
+        )
         try:
             _apply(backend, stage, properties)
         except BadRequestException:
@@ -97,21 +106,31 @@ class StageResource(CloudFormationModel):  # type: ignore[misc]
         return cls(account_id, region_name, api.id, stage_name)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: "StageResource", new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: "StageResource",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> "StageResource":
         properties = cloudformation_json["Properties"]
         same_stage = (properties["RestApiId"], properties.get("StageName") or new_resource_name) == (
-            original_resource.rest_api_id, original_resource.stage_name)
+            original_resource.rest_api_id,
+            original_resource.stage_name,
+        )
         if not same_stage:  # RestApiId and StageName changes require replacement
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
-                                                      region_name)
+            new = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name
+            )
             original_resource.delete(account_id, region_name)
             return new
         backend = apigw.apigateway_backends[account_id][region_name]
-        _apply(backend, backend.get_stage(original_resource.rest_api_id, original_resource.stage_name),
-               properties)
+        _apply(
+            backend,
+            backend.get_stage(original_resource.rest_api_id, original_resource.stage_name),
+            properties,
+        )
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:

@@ -7,23 +7,15 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Crea
 
 from typing import Any
 
-from moto.cloudformation import models as cfn  # type: ignore[import-untyped]
-from moto.cloudformation import parsing  # type: ignore[import-untyped]
-from moto.cloudformation.exceptions import AlreadyExistsException, ValidationError  # type: ignore[import-untyped]
-from moto.cloudformation.utils import (  # type: ignore[import-untyped]
-    generate_changeset_id,
-    generate_stack_id,
-    validate_create_change_set,
-)
-from moto.core.exceptions import ServiceException  # type: ignore[import-untyped]
-
+from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils, parsing
 from .cfn_events import stack_event
 from .cfn_resources import normalized, physical_id
 from .cfn_stacks import effective_parameters, require_updatable, require_values, run_update, same_as_deployed
 from .sam_transform import TransformFailed, expand
 
-NO_CHANGES = ("The submitted information didn't contain changes. "
-              "Submit different information to create a change set.")
+NO_CHANGES = (
+    "The submitted information didn't contain changes. Submit different information to create a change set."
+)
 
 # Properties whose change makes CloudFormation replace the resource (from each type's reference page,
 # "Update requires: Replacement"). Types absent here: "True" when moto cannot update them, else "Conditional".
@@ -56,8 +48,12 @@ def _replacement(resource_type: str, changed: set[str]) -> str:
     return "Conditional"
 
 
-def _changed_properties(old_json: dict[str, Any], old_snapshot: dict[str, str], new_json: dict[str, Any],
-                        new_values: dict[str, str]) -> set[str]:
+def _changed_properties(
+    old_json: dict[str, Any],
+    old_snapshot: dict[str, str],
+    new_json: dict[str, Any],
+    new_values: dict[str, str],
+) -> set[str]:
     from .cfn_dependencies import referenced_names
 
     old_props, new_props = old_json.get("Properties") or {}, new_json.get("Properties") or {}
@@ -83,42 +79,76 @@ def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, 
         old_json, old_snapshot = applied[name]
         changed = _changed_properties(old_json, old_snapshot, normalized(resource_json), values)
         if changed or old_json.get("Type") != resource_json["Type"]:
-            replacement = "True" if old_json.get("Type") != resource_json["Type"] else _replacement(
-                resource_json["Type"], changed)
-            changes.append(_change("Modify", name, resource_json["Type"],
-                                   physical=physical_id(resource_map._parsed_resources.get(name)),
-                                   replacement=replacement, changed=changed))
+            replacement = (
+                "True"
+                if old_json.get("Type") != resource_json["Type"]
+                else _replacement(resource_json["Type"], changed)
+            )
+            changes.append(
+                _change(
+                    "Modify",
+                    name,
+                    resource_json["Type"],
+                    physical=physical_id(resource_map._parsed_resources.get(name)),
+                    replacement=replacement,
+                    changed=changed,
+                )
+            )
     for name, (old_json, _) in applied.items():
         if name not in resources:
-            changes.append(_change("Remove", name, old_json["Type"],
-                                   physical=physical_id(resource_map._parsed_resources.get(name))))
+            changes.append(
+                _change(
+                    "Remove",
+                    name,
+                    old_json["Type"],
+                    physical=physical_id(resource_map._parsed_resources.get(name)),
+                )
+            )
     return changes
 
 
-def _change(action: str, logical_id: str, resource_type: str, *, physical: str = "",
-            replacement: str | None = None, changed: set[str] | None = None) -> Any:
+def _change(
+    action: str,
+    logical_id: str,
+    resource_type: str,
+    *,
+    physical: str = "",
+    replacement: str | None = None,
+    changed: set[str] | None = None,
+) -> Any:
     change = cfn.Change(action=action, logical_resource_id=logical_id, resource_type=resource_type)
     change.physical_resource_id = physical or None
     change.replacement = replacement
     change.scope = ["Properties"] if changed else []
     change.details = [
-        {"Target": {"Attribute": "Properties", "Name": name, "RequiresRecreation":
-                    "Always" if replacement == "True" else "Never"}, "Evaluation": "Static",
-         "ChangeSource": "DirectModification"}
+        {
+            "Target": {
+                "Attribute": "Properties",
+                "Name": name,
+                "RequiresRecreation": "Always" if replacement == "True" else "Never",
+            },
+            "Evaluation": "Static",
+            "ChangeSource": "DirectModification",
+        }
         for name in sorted(changed or ())
     ]
     return change
 
 
-# --- ChangeSet model hooks -----------------------------------------------------------------------------------
+# --- ChangeSet model hooks ------------------------------------------------------------------------
+
 
 def _parse_template(self: Any) -> None:
     _original_parse_template(self)
     self.lc_failure = None
     try:
-        self.template_dict = expand(self.template_dict, self.parameters or {},
-                                    region_name=self.stack.region_name, account_id=self.stack.account_id,
-                                    stack_name=self.stack.name)
+        self.template_dict = expand(
+            self.template_dict,
+            self.parameters or {},
+            region_name=self.stack.region_name,
+            account_id=self.stack.account_id,
+            stack_name=self.stack.name,
+        )
     except TransformFailed as error:
         self.lc_failure = str(error)
 
@@ -132,13 +162,22 @@ def _diff(self: Any) -> list[Any]:
     return planned_changes(self.stack, self.template_dict, self.parameters or {})
 
 
-# --- backend operations ----------------------------------------------------------------------------------
+# --- backend operations ---------------------------------------------------------------------------
 
-def create_change_set(self: Any, stack_name: str, change_set_name: str, template: str,
-                      parameters: dict[str, str], description: str, change_set_type: str,
-                      notification_arns: list[str] | None = None, tags: dict[str, str] | None = None,
-                      role_arn: str | None = None) -> tuple[str, str]:
-    validate_create_change_set(change_set_name)
+
+def create_change_set(
+    self: Any,
+    stack_name: str,
+    change_set_name: str,
+    template: str,
+    parameters: dict[str, str],
+    description: str,
+    change_set_type: str,
+    notification_arns: list[str] | None = None,
+    tags: dict[str, str] | None = None,
+    role_arn: str | None = None,
+) -> tuple[str, str]:
+    cfn_utils.validate_create_change_set(change_set_name)
     existing = next((s for s in self.stacks.values() if s.name == stack_name), None)
     if change_set_type == "UPDATE":
         if existing is None:
@@ -150,16 +189,33 @@ def create_change_set(self: Any, stack_name: str, change_set_name: str, template
     elif existing is not None:
         stack = existing
     else:
-        stack = cfn.Stack(stack_id=generate_stack_id(stack_name, self.region_name, self.account_id),
-                          name=stack_name, template={}, parameters=parameters, account_id=self.account_id,
-                          region_name=self.region_name, notification_arns=notification_arns, tags=tags,
-                          role_arn=role_arn)
+        stack = cfn.Stack(
+            stack_id=cfn_utils.generate_stack_id(stack_name, self.region_name, self.account_id),
+            name=stack_name,
+            template={},
+            parameters=parameters,
+            account_id=self.account_id,
+            region_name=self.region_name,
+            notification_arns=notification_arns,
+            tags=tags,
+            role_arn=role_arn,
+        )
         self.stacks[stack.stack_id] = stack
         stack_event(stack, "REVIEW_IN_PROGRESS", "User Initiated")
 
     try:
-        change_set = _new_change_set(self, stack, change_set_name, change_set_type, template, parameters,
-                                     description, notification_arns, tags, role_arn)
+        change_set = _new_change_set(
+            self,
+            stack,
+            change_set_name,
+            change_set_type,
+            template,
+            parameters,
+            description,
+            notification_arns,
+            tags,
+            role_arn,
+        )
     except Exception:
         if existing is None:  # a refused CREATE leaves no stack behind
             self.stacks.pop(stack.stack_id, None)
@@ -168,14 +224,30 @@ def create_change_set(self: Any, stack_name: str, change_set_name: str, template
     return change_set.change_set_id, stack.stack_id
 
 
-def _new_change_set(backend: Any, stack: Any, name: str, kind: str, template: str, parameters: dict[str, str],
-                    description: str, notification_arns: list[str] | None, tags: dict[str, str] | None,
-                    role_arn: str | None) -> Any:
+def _new_change_set(
+    backend: Any,
+    stack: Any,
+    name: str,
+    kind: str,
+    template: str,
+    parameters: dict[str, str],
+    description: str,
+    notification_arns: list[str] | None,
+    tags: dict[str, str] | None,
+    role_arn: str | None,
+) -> Any:
     change_set = cfn.ChangeSet(
         change_set_type=kind,
-        change_set_id=generate_changeset_id(name, backend.region_name, backend.account_id),
-        change_set_name=name, stack=stack, template=template, parameters=parameters,
-        description=description, notification_arns=notification_arns, tags=tags, role_arn=role_arn)
+        change_set_id=cfn_utils.generate_changeset_id(name, backend.region_name, backend.account_id),
+        change_set_name=name,
+        stack=stack,
+        template=template,
+        parameters=parameters,
+        description=description,
+        notification_arns=notification_arns,
+        tags=tags,
+        role_arn=role_arn,
+    )
     change_set.status, change_set.execution_status = "CREATE_COMPLETE", "AVAILABLE"
     if change_set.lc_failure:
         _fail(change_set, change_set.lc_failure)
@@ -195,8 +267,11 @@ def _find(backend: Any, change_set_name: str, stack_name: str | None) -> Any:
     if change_set_name in backend.change_sets:
         return backend.change_sets[change_set_name]
     for change_set in backend.change_sets.values():
-        if change_set.change_set_name == change_set_name and stack_name in (None, change_set.stack_name,
-                                                                            change_set.stack_id):
+        if change_set.change_set_name == change_set_name and stack_name in (
+            None,
+            change_set.stack_name,
+            change_set.stack_id,
+        ):
             return change_set
     raise ValidationError(message=f"ChangeSet [{change_set_name}] does not exist")
 
@@ -206,7 +281,8 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
     if change_set.execution_status != "AVAILABLE":
         raise InvalidChangeSetStatus(
             f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of "
-            f"[{change_set.execution_status}]")
+            f"[{change_set.execution_status}]"
+        )
     stack = self.stacks[change_set.stack_id]
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
     if change_set.change_set_type == "CREATE":

@@ -8,7 +8,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack
 from datetime import timedelta
 from typing import Any
 
-from moto.cloudformation import models as cfn  # type: ignore[import-untyped]
+from ._moto import cfn
 
 _TICK = timedelta(milliseconds=1)
 
@@ -19,18 +19,27 @@ def _keep_increasing(stack: Any) -> None:
         events[-1].timestamp = events[-2].timestamp + _TICK
 
 
-def resource_event(stack: Any, logical_id: str, resource_type: str, status: str, *,
-                   physical_id: str = "", reason: str | None = None) -> None:
-    stack.events.append(cfn.Event(
-        stack_id=stack.stack_id,
-        stack_name=stack.name,
-        logical_resource_id=logical_id,
-        physical_resource_id=physical_id,
-        resource_type=resource_type,
-        resource_status=status,
-        resource_status_reason=reason,
-        resource_properties=None,
-    ))
+def resource_event(
+    stack: Any,
+    logical_id: str,
+    resource_type: str,
+    status: str,
+    *,
+    physical_id: str = "",
+    reason: str | None = None,
+) -> None:
+    stack.events.append(
+        cfn.Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical_id,
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
     _keep_increasing(stack)
 
 
@@ -41,8 +50,12 @@ def stack_event(stack: Any, status: str, reason: str | None = None) -> None:
     _keep_increasing(stack)
 
 
-def _add_stack_event(self: Any, resource_status: str, resource_status_reason: str | None = None,
-                     resource_properties: str | None = None) -> None:
+def _add_stack_event(
+    self: Any,
+    resource_status: str,
+    resource_status_reason: str | None = None,
+    resource_properties: str | None = None,
+) -> None:
     _original_add_stack_event(self, resource_status, resource_status_reason, resource_properties)
     _keep_increasing(self)
 

@@ -1,6 +1,6 @@
 """Make moto's CloudFormation see resource types added or replaced at run time."""
 
-from moto.cloudformation import parsing  # type: ignore[import-untyped]
+from ._moto import parsing
 
 
 def refresh_model_map() -> None:

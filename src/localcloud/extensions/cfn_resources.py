@@ -8,8 +8,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-up
 import copy
 from typing import Any
 
-from moto.cloudformation import parsing  # type: ignore[import-untyped]
-
+from ._moto import parsing
 from .cfn_dependencies import creation_order, dependencies, referenced_names
 from .cfn_events import resource_event
 
@@ -35,8 +34,11 @@ def physical_id(resource: Any) -> str:
 
 
 def is_supported(resource_type: str) -> bool:
-    return (resource_type in parsing.NULL_MODELS or resource_type.startswith("Custom::")
-            or resource_type in parsing.get_model_map())
+    return (
+        resource_type in parsing.NULL_MODELS
+        or resource_type.startswith("Custom::")
+        or resource_type in parsing.get_model_map()
+    )
 
 
 def normalized(resource_json: dict[str, Any]) -> dict[str, Any]:
@@ -55,19 +57,25 @@ def parameter_snapshot(resources_map: Any, resource_json: dict[str, Any]) -> dic
 
 
 def remember_applied(resources_map: Any, logical_id: str, resource_json: dict[str, Any]) -> None:
-    resources_map.lc_applied[logical_id] = (copy.deepcopy(normalized(resource_json)),
-                                            parameter_snapshot(resources_map, resource_json))
+    resources_map.lc_applied[logical_id] = (
+        copy.deepcopy(normalized(resource_json)),
+        parameter_snapshot(resources_map, resource_json),
+    )
 
 
 def created_resources(resources_map: Any) -> dict[str, Any]:
     """Resources that exist now (never the lazy ones the map would create on access)."""
     applied = getattr(resources_map, "lc_applied", {})
-    return {name: resources_map._parsed_resources[name] for name in applied
-            if resources_map._parsed_resources.get(name) is not None}
+    return {
+        name: resources_map._parsed_resources[name]
+        for name in applied
+        if resources_map._parsed_resources.get(name) is not None
+    }
 
 
-def create_with_events(logical_id: str, resource_json: dict[str, Any], resources_map: Any,
-                       account_id: str, region_name: str) -> Any:
+def create_with_events(
+    logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
+) -> Any:
     """Replacement for moto's parse_and_create_resource (called lazily by ResourceMap.__getitem__)."""
     stack = getattr(resources_map, "lc_stack", None)
     condition = resource_json.get("Condition")
@@ -80,8 +88,9 @@ def create_with_events(logical_id: str, resource_json: dict[str, Any], resources
     try:
         if not is_supported(resource_type):
             raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
-        resource = _original_parse_and_create(logical_id, resource_json, resources_map, account_id,
-                                              region_name)
+        resource = _original_parse_and_create(
+            logical_id, resource_json, resources_map, account_id, region_name
+        )
     except Exception as error:
         reason = error_message(error)
         resource_event(stack, logical_id, resource_type, "CREATE_FAILED", reason=reason)
@@ -103,18 +112,22 @@ def update_with_events(stack: Any, logical_id: str, resource_json: dict[str, Any
         if model is None:
             raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
         in_place = old_json["Type"] == resource_type and not hasattr(
-            model.update_from_cloudformation_json, "__isabstractmethod__")
+            model.update_from_cloudformation_json, "__isabstractmethod__"
+        )
         if in_place:
-            new = parsing.parse_and_update_resource(logical_id, resource_json, resources_map,
-                                                    stack.account_id, stack.region_name)
+            new = parsing.parse_and_update_resource(
+                logical_id, resource_json, resources_map, stack.account_id, stack.region_name
+            )
         else:  # moto has no update for this type: replace it
             resources_map._delete_resource(old, old_json)
-            new = _original_parse_and_create(logical_id, resource_json, resources_map, stack.account_id,
-                                             stack.region_name)
+            new = _original_parse_and_create(
+                logical_id, resource_json, resources_map, stack.account_id, stack.region_name
+            )
     except Exception as error:
         reason = error_message(error)
-        resource_event(stack, logical_id, resource_type, "UPDATE_FAILED", physical_id=physical_id(old),
-                       reason=reason)
+        resource_event(
+            stack, logical_id, resource_type, "UPDATE_FAILED", physical_id=physical_id(old), reason=reason
+        )
         raise ResourceFailed(logical_id, reason) from error
     resources_map._parsed_resources[logical_id] = new
     remember_applied(resources_map, logical_id, resource_json)
@@ -147,8 +160,14 @@ def delete_with_events(stack: Any, resource_jsons: dict[str, dict[str, Any]], na
         try:
             resources_map._delete_resource(resource, resource_json)
         except Exception as error:
-            resource_event(stack, name, resource_type, "DELETE_FAILED", physical_id=physical_id(resource),
-                           reason=error_message(error))
+            resource_event(
+                stack,
+                name,
+                resource_type,
+                "DELETE_FAILED",
+                physical_id=physical_id(resource),
+                reason=error_message(error),
+            )
             failed.append(name)
             blocked |= dependencies(resource_json, resource_jsons)
             continue

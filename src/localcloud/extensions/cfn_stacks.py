@@ -8,11 +8,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-e
 import json
 from typing import Any
 
-from moto.cloudformation import models as cfn  # type: ignore[import-untyped]
-from moto.cloudformation import responses as cfn_responses  # type: ignore[import-untyped]
-from moto.cloudformation.exceptions import ValidationError  # type: ignore[import-untyped]
-from moto.cloudformation.parsing import OutputMap  # type: ignore[import-untyped]
-
+from ._moto import ValidationError, cfn, cfn_responses, parsing
 from .cfn_dependencies import creation_order
 from .cfn_events import stack_event
 from .cfn_resources import (
@@ -29,7 +25,8 @@ from .sam_transform import TransformFailed, expand
 NO_UPDATES = "No updates are to be performed."
 
 
-# --- parameters and templates -------------------------------------------------------------------------------
+# --- parameters and templates ---------------------------------------------------------------------
+
 
 def effective_parameters(template: dict[str, Any], given: dict[str, Any]) -> dict[str, str]:
     """What each declared parameter will be: the given value, else the default (as strings, like the API)."""
@@ -51,8 +48,13 @@ def require_values(template: dict[str, Any], parameters: dict[str, str]) -> None
 
 def processed_template(stack: Any, body: str, parameters: dict[str, Any]) -> dict[str, Any]:
     try:
-        return expand(cfn.Stack.parse_template(body), parameters, region_name=stack.region_name,
-                      account_id=stack.account_id, stack_name=stack.name)
+        return expand(
+            cfn.Stack.parse_template(body),
+            parameters,
+            region_name=stack.region_name,
+            account_id=stack.account_id,
+            stack_name=stack.name,
+        )
     except TransformFailed as error:
         raise ValidationError(message=str(error)) from error
 
@@ -63,18 +65,24 @@ def _fresh_outputs(stack: Any) -> None:
 
 
 def _no_outputs(stack: Any) -> None:
-    stack.output_map = OutputMap(stack.resource_map, {"Outputs": {}}, stack.stack_id)
+    stack.output_map = parsing.OutputMap(stack.resource_map, {"Outputs": {}}, stack.stack_id)
 
 
 def _applied_jsons(stack: Any) -> dict[str, dict[str, Any]]:
     return {name: applied[0] for name, applied in stack.resource_map.lc_applied.items()}
 
 
-# --- the resource map: transform on creation, remember the stack for events ----------------------------------
+# --- the resource map: transform on creation, remember the stack for events -----------------------
+
 
 def _create_resource_map(self: Any) -> Any:
-    self.template_dict = expand(self.template_dict, self.parameters or {}, region_name=self.region_name,
-                                account_id=self.account_id, stack_name=self.name)
+    self.template_dict = expand(
+        self.template_dict,
+        self.parameters or {},
+        region_name=self.region_name,
+        account_id=self.account_id,
+        stack_name=self.name,
+    )
     resource_map = _original_create_resource_map(self)
     resource_map.lc_stack = self
     resource_map.lc_applied = {}
@@ -89,7 +97,8 @@ def _stack_resources(self: Any) -> list[Any]:
     return list(created_resources(self.resource_map).values())
 
 
-# --- create ----------------------------------------------------------------------------------------------
+# --- create ---------------------------------------------------------------------------------------
+
 
 def create_resources(self: Any) -> None:
     self.status = "CREATE_IN_PROGRESS"
@@ -106,8 +115,11 @@ def create_resources(self: Any) -> None:
 
 def _roll_back_create(stack: Any, error: Exception) -> None:
     failed = error.logical_id if isinstance(error, ResourceFailed) else None
-    reason = (f"The following resource(s) failed to create: [{failed}]. Rollback requested by user."
-              if failed else error_message(error))
+    reason = (
+        f"The following resource(s) failed to create: [{failed}]. Rollback requested by user."
+        if failed
+        else error_message(error)
+    )
     _no_outputs(stack)
     stack_event(stack, "ROLLBACK_IN_PROGRESS", reason)
     applied = _applied_jsons(stack)
@@ -117,7 +129,8 @@ def _roll_back_create(stack: Any, error: Exception) -> None:
         stack_event(stack, "ROLLBACK_COMPLETE")
 
 
-# --- update ----------------------------------------------------------------------------------------------
+# --- update ---------------------------------------------------------------------------------------
+
 
 def _load(resource_map: Any, template: dict[str, Any], parameters: dict[str, Any]) -> None:
     """Point the resource map at a new template and parameter values (intrinsics resolve against them)."""
@@ -149,13 +162,18 @@ def _apply(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> 
             resource_map[name]  # creates it, with events
             continue
         old_json, old_snapshot = resource_map.lc_applied[name]
-        changed = (old_json != normalized(resource_json)
-                   or old_snapshot != parameter_snapshot(resource_map, resource_json)
-                   or bool(replaced & set(_references(resource_json, resources))))
+        changed = (
+            old_json != normalized(resource_json)
+            or old_snapshot != parameter_snapshot(resource_map, resource_json)
+            or bool(replaced & set(_references(resource_json, resources)))
+        )
         if changed and update_with_events(stack, name, resource_json):
             replaced.add(name)
-    return {name for name in resource_map.lc_applied
-            if name not in resources or not _included(resource_map, resources[name])}
+    return {
+        name
+        for name in resource_map.lc_applied
+        if name not in resources or not _included(resource_map, resources[name])
+    }
 
 
 def _references(resource_json: dict[str, Any], resources: dict[str, Any]) -> set[str]:
@@ -182,7 +200,9 @@ def run_update(stack: Any, body: str, template: dict[str, Any], parameters: dict
     return True
 
 
-def _roll_back_update(stack: Any, error: Exception, previous: tuple[Any, dict[str, Any], dict[str, Any]]) -> None:
+def _roll_back_update(
+    stack: Any, error: Exception, previous: tuple[Any, dict[str, Any], dict[str, Any]]
+) -> None:
     failed = error.logical_id if isinstance(error, ResourceFailed) else None
     reason = f"The following resource(s) failed to update: [{failed}]. " if failed else error_message(error)
     stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
@@ -198,8 +218,13 @@ def _roll_back_update(stack: Any, error: Exception, previous: tuple[Any, dict[st
     stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
 
 
-def stack_update(self: Any, template: str, role_arn: str | None = None,
-                 parameters: dict[str, Any] | None = None, tags: dict[str, str] | None = None) -> None:
+def stack_update(
+    self: Any,
+    template: str,
+    role_arn: str | None = None,
+    parameters: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
+) -> None:
     """Replacement for moto's Stack.update (UpdateStack)."""
     processed = processed_template(self, template, parameters or {})
     run_update(self, template, processed, dict(parameters or {}))
@@ -217,9 +242,11 @@ def resolve_previous_values(stack: Any, incoming: list[dict[str, Any]]) -> dict[
         key = parameter["ParameterKey"]
         if parameter.get("UsePreviousValue"):
             if key not in deployed:
-                raise ValidationError(message=f"Invalid input for parameter key {key}. "
-                                      "Cannot specify usePreviousValue as true for a parameter key not in "
-                                      "the previous template")
+                raise ValidationError(
+                    message=f"Invalid input for parameter key {key}. "
+                    "Cannot specify usePreviousValue as true for a parameter key not in "
+                    "the previous template"
+                )
             resolved[key] = deployed[key]
         elif "ParameterValue" in parameter:
             resolved[key] = parameter["ParameterValue"]
@@ -227,22 +254,37 @@ def resolve_previous_values(stack: Any, incoming: list[dict[str, Any]]) -> dict[
 
 
 def same_as_deployed(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> bool:
-    return bool(template == stack.template_dict and effective_parameters(template, parameters)
-                == effective_parameters(stack.template_dict, stack.parameters or {}))
+    return bool(
+        template == stack.template_dict
+        and effective_parameters(template, parameters)
+        == effective_parameters(stack.template_dict, stack.parameters or {})
+    )
 
 
-_UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
-              "IMPORT_ROLLBACK_COMPLETE"}
+_UPDATABLE = {
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_COMPLETE",
+}
 
 
 def require_updatable(stack: Any, action: str = "UpdateStack") -> None:
     if stack.status not in _UPDATABLE:
         raise ValidationError(
-            message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+            message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
+        )
 
 
-def backend_update_stack(self: Any, name: str, template: str, role_arn: str | None,
-                         parameters: list[dict[str, Any]], tags: dict[str, str] | None) -> Any:
+def backend_update_stack(
+    self: Any,
+    name: str,
+    template: str,
+    role_arn: str | None,
+    parameters: list[dict[str, Any]],
+    tags: dict[str, str] | None,
+) -> Any:
     stack = self.get_stack(name)
     require_updatable(stack)
     resolved = resolve_previous_values(stack, parameters)
@@ -263,7 +305,8 @@ def _create_stack(self: Any, *args: Any, **kwargs: Any) -> Any:
 _original_create_stack = cfn.CloudFormationBackend.create_stack
 
 
-# --- delete ----------------------------------------------------------------------------------------------
+# --- delete ---------------------------------------------------------------------------------------
+
 
 class StackDeleteFailed(Exception):
     pass
@@ -275,7 +318,9 @@ def stack_delete(self: Any) -> None:
     applied = _applied_jsons(self)
     failed = delete_with_events(self, applied, set(applied))
     if failed:
-        stack_event(self, "DELETE_FAILED", f"The following resource(s) failed to delete: [{', '.join(failed)}]. ")
+        stack_event(
+            self, "DELETE_FAILED", f"The following resource(s) failed to delete: [{', '.join(failed)}]. "
+        )
         raise StackDeleteFailed(failed)
     _no_outputs(self)
     stack_event(self, "DELETE_COMPLETE")
@@ -283,7 +328,8 @@ def stack_delete(self: Any) -> None:
 
 def backend_delete_stack(self: Any, name_or_stack_id: str) -> None:
     stack = self.stacks.get(name_or_stack_id) or next(
-        (s for s in self.stacks.values() if s.name == name_or_stack_id), None)
+        (s for s in self.stacks.values() if s.name == name_or_stack_id), None
+    )
     if stack is None:
         return  # AWS: deleting a stack that does not exist succeeds
     try:
@@ -296,7 +342,8 @@ def backend_delete_stack(self: Any, name_or_stack_id: str) -> None:
         self.exports.pop(export_name)
 
 
-# --- GetTemplate: Original by default, Processed on request -------------------------------------------------
+# --- GetTemplate: Original by default, Processed on request ---------------------------------------
+
 
 def response_get_template(self: Any) -> Any:
     stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))

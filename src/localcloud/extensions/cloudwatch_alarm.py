@@ -5,9 +5,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException  # type: ignore[import-untyped]
-from moto.cloudwatch import models as cloudwatch  # type: ignore[import-untyped]
-from moto.core.common_models import CloudFormationModel  # type: ignore[import-untyped]
+from ._moto import CloudFormationModel, UnformattedGetAttTemplateException, cloudwatch
 
 
 def _put_alarm(account_id: str, region_name: str, name: str, properties: dict[str, Any]) -> Any:
@@ -64,22 +62,31 @@ class AlarmResource(CloudFormationModel):  # type: ignore[misc]
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
         **kwargs: Any,
     ) -> "AlarmResource":
         alarm = _put_alarm(account_id, region_name, resource_name, cloudformation_json["Properties"])
         return cls(account_id, region_name, resource_name, alarm.alarm_arn)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: "AlarmResource", new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: "AlarmResource",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> "AlarmResource":
         if new_resource_name != original_resource.name and cloudformation_json["Properties"].get("AlarmName"):
             original_resource.delete(account_id, region_name)  # AlarmName change: replacement
-            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
-                                                       region_name)
+            return cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name
+            )
         _put_alarm(account_id, region_name, original_resource.name, cloudformation_json["Properties"])
         return original_resource
 

@@ -9,16 +9,25 @@ import base64
 import copy
 from typing import Any
 
-from moto.awslambda import models as awslambda  # type: ignore[import-untyped]
+from ._moto import awslambda
 
 
-def _update(cls: Any, original_resource: Any, new_resource_name: str, cloudformation_json: dict[str, Any],
-            account_id: str, region_name: str) -> Any:
+def _update(
+    cls: Any,
+    /,
+    original_resource: Any,
+    new_resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+) -> Any:
     cloudformation_json = copy.deepcopy(cloudformation_json)
     code = cloudformation_json["Properties"].get("Code") or {}
     if isinstance(code.get("ZipFile"), str):
         code["ZipFile"] = base64.b64encode(cls._create_zipfile_from_plaintext_code(code["ZipFile"]))
-    return _original_update(original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+    return _original_update(
+        original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    )
 
 
 _original_update = awslambda.LambdaFunction.update_from_cloudformation_json

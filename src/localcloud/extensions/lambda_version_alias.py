@@ -7,16 +7,22 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 
 from typing import Any
 
-from moto.awslambda import models as awslambda  # type: ignore[import-untyped]
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException  # type: ignore[import-untyped]
-from moto.core.common_models import CloudFormationModel  # type: ignore[import-untyped]
+from ._moto import CloudFormationModel, UnformattedGetAttTemplateException, awslambda
 
 
-def _version_create(cls: Any, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
-                    region_name: str, **kwargs: Any) -> Any:
+def _version_create(
+    cls: Any,
+    /,
+    resource_name: str,
+    cloudformation_json: dict[str, Any],
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> Any:
     version = _original_version_create(resource_name, cloudformation_json, account_id, region_name, **kwargs)
     function = awslambda.lambda_backends[account_id][region_name].get_function(
-        cloudformation_json["Properties"]["FunctionName"])
+        cloudformation_json["Properties"]["FunctionName"]
+    )
     version.function_arn = function.function_arn.split(":$LATEST")[0]
     return version
 
@@ -62,32 +68,50 @@ class AliasResource(CloudFormationModel):  # type: ignore[misc]
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
         **kwargs: Any,
     ) -> "AliasResource":
         properties = cloudformation_json["Properties"]
         backend = awslambda.lambda_backends[account_id][region_name]
         function_name = backend.get_function(properties["FunctionName"]).function_name
-        alias = backend.create_alias(properties["Name"], function_name, str(properties["FunctionVersion"]),
-                                     properties.get("Description", ""), properties.get("RoutingConfig"))
+        alias = backend.create_alias(
+            properties["Name"],
+            function_name,
+            str(properties["FunctionVersion"]),
+            properties.get("Description", ""),
+            properties.get("RoutingConfig"),
+        )
         return cls(account_id, region_name, function_name, properties["Name"], alias.arn)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: "AliasResource", new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: "AliasResource",
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
     ) -> "AliasResource":
         properties = cloudformation_json["Properties"]
         backend = awslambda.lambda_backends[account_id][region_name]
         if properties["Name"] != original_resource.name:
-            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id,
-                                                      region_name)
+            new = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name
+            )
             original_resource.delete(account_id, region_name)
             return new
-        backend.update_alias(original_resource.name, original_resource.function_name,
-                             str(properties["FunctionVersion"]), properties.get("Description", ""),
-                             properties.get("RoutingConfig"))
+        backend.update_alias(
+            original_resource.name,
+            original_resource.function_name,
+            str(properties["FunctionVersion"]),
+            properties.get("Description", ""),
+            properties.get("RoutingConfig"),
+        )
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:

@@ -44,25 +44,41 @@ def _partition(region_name: str) -> str:
     return "aws"
 
 
-def expand(template: dict[str, Any], parameters: dict[str, Any], *, region_name: str, account_id: str,
-           stack_name: str) -> dict[str, Any]:
+def expand(
+    template: dict[str, Any],
+    parameters: dict[str, Any],
+    *,
+    region_name: str,
+    account_id: str,
+    stack_name: str,
+) -> dict[str, Any]:
     """The processed template: SAM resources replaced by CloudFormation ones, other transforms kept."""
     if not needs_sam_transform(template):
         return template
     partition = _partition(region_name)
     values: dict[str, Any] = {
-        name: spec.get("Default") for name, spec in (template.get("Parameters") or {}).items()
+        name: spec.get("Default")
+        for name, spec in (template.get("Parameters") or {}).items()
         if isinstance(spec, dict) and "Default" in spec
     }
     values.update(parameters)
-    values.update({"AWS::Region": region_name, "AWS::Partition": partition, "AWS::AccountId": account_id,
-                   "AWS::StackName": stack_name})
+    values.update(
+        {
+            "AWS::Region": region_name,
+            "AWS::Partition": partition,
+            "AWS::AccountId": account_id,
+            "AWS::StackName": stack_name,
+        }
+    )
     policies = get_bundled_managed_policy_map(partition) or {}
     with _translator_lock:
-        translator = Translator(policies, Parser(), boto_session=boto3.session.Session(region_name=region_name))
+        translator = Translator(
+            policies, Parser(), boto_session=boto3.session.Session(region_name=region_name)
+        )
         try:
             processed: dict[str, Any] = translator.translate(
-                copy.deepcopy(template), parameter_values=values, get_managed_policy_map=lambda: policies)
+                copy.deepcopy(template), parameter_values=values, get_managed_policy_map=lambda: policies
+            )
         except (InvalidDocumentException, InvalidTemplateException) as error:
             raise TransformFailed(f"Transform {SAM_TRANSFORM} failed with: {error}") from error
     remaining = [t for t in _as_list(template.get("Transform")) if t != SAM_TRANSFORM]

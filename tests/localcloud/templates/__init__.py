@@ -35,13 +35,22 @@ def events(cf: Any, stack: str) -> list[dict[str, Any]]:
 
 
 def deploy_color(cf: Any, stack: str, **values: str) -> dict[str, str]:
-    cf.create_stack(StackName=stack, TemplateBody=body("color_api.yaml"), Parameters=params(**values),
-                    Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cf.create_stack(
+        StackName=stack,
+        TemplateBody=body("color_api.yaml"),
+        Parameters=params(**values),
+        Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+    )
     assert status(cf, stack) == "CREATE_COMPLETE", events(cf, stack)
     return outputs(cf, stack)
 
 
 def domain_params(zone_id: str, api_id: str, stage: str, **extra: str) -> list[dict[str, str]]:
-    return params(PublicHostedZoneId=zone_id, CustomDomainName="api.example.com",
-                  CertificateArn=f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/abc", ActiveApiId=api_id,
-                  ActiveApiStage=stage, **extra)
+    return params(
+        PublicHostedZoneId=zone_id,
+        CustomDomainName="api.example.com",
+        CertificateArn=f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/abc",
+        ActiveApiId=api_id,
+        ActiveApiStage=stage,
+        **extra,
+    )

@@ -1,0 +1,42 @@
+"""moto, seen by the type checker as Any.
+
+The patches add attributes and replace methods on moto's classes, which moto's own annotations do not
+describe; one typed boundary here keeps every other module `mypy --strict` clean without scattered ignores.
+"""
+
+from typing import Any
+
+from moto.apigateway import exceptions as _apigw_exceptions
+from moto.apigateway import models as _apigw
+from moto.awslambda import models as _awslambda
+from moto.cloudformation import exceptions as _cfn_exceptions
+from moto.cloudformation import models as _cfn
+from moto.cloudformation import parsing as _parsing
+from moto.cloudformation import responses as _cfn_responses
+from moto.cloudformation import utils as _cfn_utils
+from moto.cloudwatch import models as _cloudwatch
+from moto.core import common_models as _common_models
+from moto.core import exceptions as _core_exceptions
+
+apigw: Any = _apigw
+awslambda: Any = _awslambda
+cfn: Any = _cfn
+parsing: Any = _parsing
+cfn_responses: Any = _cfn_responses
+cfn_utils: Any = _cfn_utils
+cloudwatch: Any = _cloudwatch
+
+CloudFormationModel: Any = _common_models.CloudFormationModel
+ServiceException: Any = _core_exceptions.ServiceException
+
+BadRequestException: Any = _apigw_exceptions.BadRequestException
+ConflictException: Any = _apigw_exceptions.ConflictException
+BasePathConflictException: Any = _apigw_exceptions.BasePathConflictException
+InvalidRestApiIdForBasePathMappingException: Any = (
+    _apigw_exceptions.InvalidRestApiIdForBasePathMappingException
+)
+InvalidStageException: Any = _apigw_exceptions.InvalidStageException
+
+AlreadyExistsException: Any = _cfn_exceptions.AlreadyExistsException
+ValidationError: Any = _cfn_exceptions.ValidationError
+UnformattedGetAttTemplateException: Any = _cfn_exceptions.UnformattedGetAttTemplateException
