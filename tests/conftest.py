@@ -43,7 +43,7 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses the local cloud carries the `localcloud` marker, so `-m "not localcloud"` works."""
+    """Tests using the local cloud carry the `localcloud` marker, so `-m "not localcloud"` works."""
     for item in items:
         if "local_cloud" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.localcloud)

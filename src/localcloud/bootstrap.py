@@ -46,7 +46,8 @@ def ensure_hosted_zone(route53: Any, zone_name: str, report: Report) -> str:
             report(f"found   hosted zone {wanted} ({zone_id})")
             return zone_id
     created = route53.create_hosted_zone(
-        Name=wanted, CallerReference=f"bootstrap-{uuid.uuid4()}",
+        Name=wanted,
+        CallerReference=f"bootstrap-{uuid.uuid4()}",
         HostedZoneConfig={"Comment": "blue/green API custom domains", "PrivateZone": False},
     )
     zone_id = str(created["HostedZone"]["Id"]).rsplit("/", 1)[-1]
@@ -68,15 +69,24 @@ def _validation_records(acm: Any, arn: str) -> list[dict[str, str]]:
     return [option["ResourceRecord"] for option in options if "ResourceRecord" in option]
 
 
-def ensure_certificate(acm: Any, route53: Any, zone_id: str, domain: str, report: Report,
-                       sleep: Callable[[float], None] = time.sleep) -> str:
+def ensure_certificate(
+    acm: Any,
+    route53: Any,
+    zone_id: str,
+    domain: str,
+    report: Report,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
     arn = _existing_certificate(acm, domain)
     if arn is None:
-        arn = str(acm.request_certificate(
-            DomainName=domain, ValidationMethod="DNS",
-            IdempotencyToken=domain.replace(".", "")[:32],
-            Options={"CertificateTransparencyLoggingPreference": "ENABLED"},
-        )["CertificateArn"])
+        arn = str(
+            acm.request_certificate(
+                DomainName=domain,
+                ValidationMethod="DNS",
+                IdempotencyToken=domain.replace(".", "")[:32],
+                Options={"CertificateTransparencyLoggingPreference": "ENABLED"},
+            )["CertificateArn"]
+        )
         report(f"created certificate {domain} ({arn})")
     else:
         report(f"found   certificate {domain} ({arn})")
@@ -90,14 +100,27 @@ def ensure_certificate(acm: Any, route53: Any, zone_id: str, domain: str, report
         sleep(5)  # AWS fills the validation record in a few seconds after the request
         records = _validation_records(acm, arn)
     if records:
-        route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
-            {"Action": "UPSERT", "ResourceRecordSet": {
-                "Name": record["Name"], "Type": record["Type"], "TTL": 300,
-                "ResourceRecords": [{"Value": record["Value"]}]}}
-            for record in records
-        ]})
+        route53.change_resource_record_sets(
+            HostedZoneId=zone_id,
+            ChangeBatch={
+                "Changes": [
+                    {
+                        "Action": "UPSERT",
+                        "ResourceRecordSet": {
+                            "Name": record["Name"],
+                            "Type": record["Type"],
+                            "TTL": 300,
+                            "ResourceRecords": [{"Value": record["Value"]}],
+                        },
+                    }
+                    for record in records
+                ]
+            },
+        )
         report(f"upserted {len(records)} DNS validation record(s) in zone {zone_id}")
-    acm.get_waiter("certificate_validated").wait(CertificateArn=arn, WaiterConfig={"Delay": 5, "MaxAttempts": 120})
+    acm.get_waiter("certificate_validated").wait(
+        CertificateArn=arn, WaiterConfig={"Delay": 5, "MaxAttempts": 120}
+    )
     report(f"issued  certificate {domain}")
     return arn
 
@@ -115,10 +138,21 @@ def ensure_bucket(s3: Any, bucket: str, region: str, report: Report) -> str:
         s3.create_bucket(Bucket=bucket)
     else:
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
     report(f"created bucket {bucket}")
     return bucket
 

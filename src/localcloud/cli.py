@@ -22,14 +22,20 @@ class LocalCloudError(click.ClickException):
 
 def _print_ready(endpoints: Endpoints) -> None:
     ca = endpoints.ca_bundle
-    click.echo(f"localcloud is up: control plane {endpoints.endpoint_url}, data plane https://{endpoints.data_address}")
+    click.echo(
+        f"localcloud is up: control plane {endpoints.endpoint_url}, data plane https://{endpoints.data_address}"
+    )
     click.echo(f"readiness: {endpoints.endpoint_url}{HEALTH_PATH}")
     click.echo(f"# In another shell (also written to {endpoints.state_dir / 'env'}):")
     click.echo(endpoints.export_lines(), nl=False)
     click.echo("# Call a stage URL or a custom domain from the stack outputs, for example:")
-    click.echo(f"curl --connect-to ::{endpoints.data_address} --cacert {ca} "
-               "https://<apiId>.execute-api.us-east-1.amazonaws.com/<stage>/pets")
-    click.echo(f"curl --connect-to ::{endpoints.data_address} --cacert {ca} https://api.petstore.example.com/pets")
+    click.echo(
+        f"curl --connect-to ::{endpoints.data_address} --cacert {ca} "
+        "https://<apiId>.execute-api.us-east-1.amazonaws.com/<stage>/pets"
+    )
+    click.echo(
+        f"curl --connect-to ::{endpoints.data_address} --cacert {ca} https://api.petstore.example.com/pets"
+    )
     click.echo("Ctrl-C stops it.", err=True)
     sys.stdout.flush()
 
@@ -39,8 +45,10 @@ def _print_ready(endpoints: Endpoints) -> None:
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """The local cloud: moto plus the pieces the blue/green flow needs, with no AWS account."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     # moto's werkzeug server logs every request at INFO; that is noise unless debugging.
     logging.getLogger("werkzeug").setLevel(logging.DEBUG if debug else logging.WARNING)
     ctx.obj = {"debug": debug}
@@ -48,10 +56,17 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command()
 @click.option("--port", default=4566, show_default=True, help="Control plane port (0 picks a free one).")
-@click.option("--data-port", default=4443, show_default=True, help="HTTPS data plane port (0 picks a free one).")
+@click.option(
+    "--data-port", default=4443, show_default=True, help="HTTPS data plane port (0 picks a free one)."
+)
 @click.option("--host", default="localhost", show_default=True, help="Hostname clients use; keep localhost.")
-@click.option("--state-dir", default=".localcloud", show_default=True, type=click.Path(path_type=Path),
-              help="CA, unzipped code, logs and the env file.")
+@click.option(
+    "--state-dir",
+    default=".localcloud",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="CA, unzipped code, logs and the env file.",
+)
 @click.pass_context
 def up(ctx: click.Context, port: int, data_port: int, host: str, state_dir: Path) -> None:
     """Run the control plane and the data plane until Ctrl-C or SIGTERM."""
@@ -66,7 +81,9 @@ def up(ctx: click.Context, port: int, data_port: int, host: str, state_dir: Path
 
 @main.command(name="bootstrap")
 @click.option("--domain", required=True, help="The API's custom domain, e.g. api.petstore.example.com.")
-@click.option("--bucket", default="petstore-sam-artifacts-local", show_default=True, help="Deployment bucket.")
+@click.option(
+    "--bucket", default="petstore-sam-artifacts-local", show_default=True, help="Deployment bucket."
+)
 @click.pass_context
 def bootstrap_command(ctx: click.Context, domain: str, bucket: str) -> None:
     """Create, or find, the hosted zone, ISSUED certificate and bucket a deploy needs."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -67,7 +68,9 @@ class _Health:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             body = json.dumps(self._status()).encode()
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
             return [body]
         return self._app(environ, start_response)
 
@@ -100,21 +103,28 @@ class LocalCloud:
         moto_settings.ACM_VALIDATION_WAIT = 0
         extensions.install()
         bind = _bind_address(self.config.host)
-        control = make_server(bind, self.config.port, _Health(DomainDispatcherApplication(create_backend_app),
-                                                                self._status),
-                              threaded=True, request_handler=MotoRequestHandler)
+        control = make_server(
+            bind,
+            self.config.port,
+            _Health(DomainDispatcherApplication(create_backend_app), self._status),
+            threaded=True,
+            request_handler=MotoRequestHandler,
+        )
         endpoint_url = f"http://{self.config.host}:{control.server_port}"
         lambda_runtime.install(self.state_dir, endpoint_url)
         contexts = ServerContexts(LocalCertificateAuthority(self.state_dir))
-        data = HttpsListener(Gateway(lambda_runtime.current, live_target), bind, self.config.data_port, contexts)
+        data = HttpsListener(
+            Gateway(lambda_runtime.current, live_target), bind, self.config.data_port, contexts
+        )
         try:
             data.start()
         except BaseException:
             control.server_close()
             raise
         self._control, self._data = control, data
-        self.endpoints = Endpoints(endpoint_url, f"{self.config.host}:{data.port}",
-                                   self.state_dir / "ca.pem", self.state_dir)
+        self.endpoints = Endpoints(
+            endpoint_url, f"{self.config.host}:{data.port}", self.state_dir / "ca.pem", self.state_dir
+        )
         (self.state_dir / "env").write_text(self.endpoints.export_lines())
         self._control_thread = threading.Thread(target=control.serve_forever, name="control", daemon=True)
         self._control_thread.start()
@@ -124,8 +134,13 @@ class LocalCloud:
         endpoints = self.endpoints
         if endpoints is None:
             return {"status": "starting"}
-        return {"status": "ready", "endpointUrl": endpoints.endpoint_url, "dataAddress": endpoints.data_address,
-                "caBundle": str(endpoints.ca_bundle), "pid": os.getpid()}
+        return {
+            "status": "ready",
+            "endpointUrl": endpoints.endpoint_url,
+            "dataAddress": endpoints.data_address,
+            "caBundle": str(endpoints.ca_bundle),
+            "pid": os.getpid(),
+        }
 
     def stop(self) -> None:
         from localcloud import lambda_runtime
@@ -135,10 +150,8 @@ class LocalCloud:
             self._control.server_close()
         if self._data is not None:
             self._data.stop()
-        try:
+        with contextlib.suppress(RuntimeError):  # the runtime never started
             lambda_runtime.current().shutdown()
-        except RuntimeError:
-            pass  # never started
 
     def serve_until_signalled(self, on_ready: Callable[[Endpoints], None]) -> None:
         """Start, report, and run until SIGINT or SIGTERM; always stops workers and frees the ports."""

@@ -25,7 +25,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 CA_CERT_FILE = "ca.pem"
 CA_KEY_FILE = "ca-key.pem"
 _EXECUTE_API = re.compile(r"^[^.]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$")
-_VALID_HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+_VALID_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
+)
 _DEFAULT_NAME = "localhost"
 
 
@@ -57,10 +59,12 @@ class LocalCertificateAuthority:
 
     def _create(self) -> None:
         key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "localcloud"),
-            x509.NameAttribute(NameOID.COMMON_NAME, "localcloud local CA"),
-        ])
+        name = x509.Name(
+            [
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "localcloud"),
+                x509.NameAttribute(NameOID.COMMON_NAME, "localcloud local CA"),
+            ]
+        )
         now = _now()
         cert = (
             x509.CertificateBuilder()
@@ -73,9 +77,15 @@ class LocalCertificateAuthority:
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-                    key_encipherment=False, data_encipherment=False, key_agreement=False,
-                    encipher_only=False, decipher_only=False,
+                    digital_signature=True,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
@@ -118,7 +128,9 @@ class LocalCertificateAuthority:
             )
             .sign(self._key, hashes.SHA256())
         )
-        chain = cert.public_bytes(serialization.Encoding.PEM) + self.cert.public_bytes(serialization.Encoding.PEM)
+        chain = cert.public_bytes(serialization.Encoding.PEM) + self.cert.public_bytes(
+            serialization.Encoding.PEM
+        )
         key_pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
@@ -164,7 +176,9 @@ class ServerContexts:
                 self._by_names[key] = context
             return context
 
-    def _on_sni(self, sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext) -> None:
+    def _on_sni(
+        self, sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext
+    ) -> None:
         if not server_name:
             return
         name = server_name.lower().rstrip(".")

@@ -48,19 +48,29 @@ def _lambda_uri(function_arn: str) -> str:
     return f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
 
 
-def _proxy_method(apigw: Any, api_id: str, resource_id: str, method: str, function_arn: str,
-                  timeout_ms: int | None = None) -> None:
+def _proxy_method(
+    apigw: Any, api_id: str, resource_id: str, method: str, function_arn: str, timeout_ms: int | None = None
+) -> None:
     apigw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod=method, authorizationType="NONE")
     extra = {"timeoutInMillis": timeout_ms} if timeout_ms else {}
-    apigw.put_integration(restApiId=api_id, resourceId=resource_id, httpMethod=method, type="AWS_PROXY",
-                          integrationHttpMethod="POST", uri=_lambda_uri(function_arn), **extra)
+    apigw.put_integration(
+        restApiId=api_id,
+        resourceId=resource_id,
+        httpMethod=method,
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=_lambda_uri(function_arn),
+        **extra,
+    )
 
 
 def _api(apigw: Any, name: str, function_arn: str, slow_arn: str) -> str:
     api_id = apigw.create_rest_api(name=name, endpointConfiguration={"types": ["REGIONAL"]})["id"]
     # moto's CreateRestApi drops binaryMediaTypes (and its patch "add" stores ""), so set its model directly.
     apigateway_backends["123456789012"][REGION].apis[api_id].binaryMediaTypes = [
-        "image/png", "application/octet-stream"]
+        "image/png",
+        "application/octet-stream",
+    ]
     root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
     proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")["id"]
     pets = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
@@ -81,25 +91,48 @@ def plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plane]:
     with mock_aws():
         extensions.install()
         runtime = lambda_runtime.install(state / "state")
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
         role = boto3.client("iam", region_name=REGION).create_role(
-            RoleName="api-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+            RoleName="api-role", AssumeRolePolicyDocument=json.dumps(trust)
+        )["Role"]["Arn"]
         lam = boto3.client("lambda", region_name=REGION)
         arns = {
-            name: lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="api.handler",
-                                      Code={"ZipFile": zip_of("api")}, Timeout=10)["FunctionArn"]
+            name: lam.create_function(
+                FunctionName=name,
+                Runtime="python3.13",
+                Role=role,
+                Handler="api.handler",
+                Code={"ZipFile": zip_of("api")},
+                Timeout=10,
+            )["FunctionArn"]
             for name in ("api-fn", "slow-fn")
         }
         apigw = boto3.client("apigateway", region_name=REGION)
         blue = _api(apigw, "blue", arns["api-fn"], arns["slow-fn"])
         green = _api(apigw, "green", arns["api-fn"], arns["slow-fn"])
-        apigw.create_domain_name(domainName=DOMAIN, regionalCertificateArn="arn:aws:acm:us-east-1:123456789012:"
-                                 "certificate/00000000-0000-0000-0000-000000000000",
-                                 endpointConfiguration={"types": ["REGIONAL"]}, securityPolicy="TLS_1_2")
+        apigw.create_domain_name(
+            domainName=DOMAIN,
+            regionalCertificateArn="arn:aws:acm:us-east-1:123456789012:"
+            "certificate/00000000-0000-0000-0000-000000000000",
+            endpointConfiguration={"types": ["REGIONAL"]},
+            securityPolicy="TLS_1_2",
+        )
         apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="prod")
-        listener = HttpsListener(Gateway(lambda_runtime.current, live_target), "127.0.0.1", 0,
-                                 ServerContexts(LocalCertificateAuthority(state)))
+        listener = HttpsListener(
+            Gateway(lambda_runtime.current, live_target),
+            "127.0.0.1",
+            0,
+            ServerContexts(LocalCertificateAuthority(state)),
+        )
         listener.start()
         try:
             yield Plane(f"localhost:{listener.port}", state / "ca.pem", apigw, blue, green)
@@ -166,7 +199,9 @@ def test_no_query_string_gives_nulls(plane: Plane) -> None:
 
 
 def test_headers_and_request_context(plane: Plane) -> None:
-    reply = plane.get(plane.stage_url(plane.blue_api, "/prod/pets"), headers={"X-Custom": "v1", "User-Agent": "t/1"})
+    reply = plane.get(
+        plane.stage_url(plane.blue_api, "/prod/pets"), headers={"X-Custom": "v1", "User-Agent": "t/1"}
+    )
     event = event_of(reply)
 
     assert event["headers"]["X-Custom"] == "v1"
@@ -188,8 +223,14 @@ def test_headers_and_request_context(plane: Plane) -> None:
 
 def test_text_body_is_passed_as_is(plane: Plane) -> None:
     body = json.dumps({"name": "Rex"}).encode()
-    event = event_of(plane.get(plane.stage_url(plane.blue_api, "/prod/x"), method="POST", body=body,
-                               headers={"Content-Type": "application/json"}))
+    event = event_of(
+        plane.get(
+            plane.stage_url(plane.blue_api, "/prod/x"),
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+    )
 
     assert event["body"] == '{"name": "Rex"}'
     assert event["isBase64Encoded"] is False
@@ -197,8 +238,14 @@ def test_text_body_is_passed_as_is(plane: Plane) -> None:
 
 @pytest.mark.parametrize("payload", [b"plain text but a binary media type", bytes(range(256))])
 def test_binary_media_type_body_is_base64_encoded(plane: Plane, payload: bytes) -> None:
-    event = event_of(plane.get(plane.stage_url(plane.blue_api, "/prod/upload"), method="PUT", body=payload,
-                               headers={"Content-Type": "application/octet-stream"}))
+    event = event_of(
+        plane.get(
+            plane.stage_url(plane.blue_api, "/prod/upload"),
+            method="PUT",
+            body=payload,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+    )
 
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == payload
@@ -212,21 +259,31 @@ def test_powertools_resolves_the_event(plane: Plane) -> None:
 
     @app.get("/pets/<pet_id>")
     def get_pet(pet_id: str) -> dict[str, Any]:
-        return {"id": pet_id, "verbose": app.current_event.get_query_string_value("verbose"),
-                "requestId": app.current_event.request_context.request_id}
+        return {
+            "id": pet_id,
+            "verbose": app.current_event.get_query_string_value("verbose"),
+            "requestId": app.current_event.request_context.request_id,
+        }
 
     result = app.resolve(event, None)  # type: ignore[arg-type]
 
     assert result["statusCode"] == 200
-    assert json.loads(result["body"]) == {"id": "7", "verbose": "1", "requestId": event["requestContext"]["requestId"]}
+    assert json.loads(result["body"]) == {
+        "id": "7",
+        "verbose": "1",
+        "requestId": event["requestContext"]["requestId"],
+    }
 
 
-@pytest.mark.parametrize("url", [
-    "https://nosuchapi.execute-api.us-east-1.amazonaws.com/prod/pets",
-    "https://{blue}.execute-api.us-east-1.amazonaws.com/nostage/pets",
-    "https://{blue}.execute-api.us-east-1.amazonaws.com/",
-    "https://unknown.example.com/pets",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://nosuchapi.execute-api.us-east-1.amazonaws.com/prod/pets",
+        "https://{blue}.execute-api.us-east-1.amazonaws.com/nostage/pets",
+        "https://{blue}.execute-api.us-east-1.amazonaws.com/",
+        "https://unknown.example.com/pets",
+    ],
+)
 def test_unknown_api_stage_or_host_is_missing_authentication_token(plane: Plane, url: str) -> None:
     reply = plane.get(url.format(blue=plane.blue_api))
 
@@ -270,8 +327,12 @@ def test_response_headers_merge_multi_value_headers(plane: Plane) -> None:
 
 
 def test_binary_response_is_decoded_when_the_client_accepts_it(plane: Plane) -> None:
-    binary = plane.get(plane.stage_url(plane.blue_api, "/prod/x?mode=binary"), headers={"Accept": "image/png"})
-    text = plane.get(plane.stage_url(plane.blue_api, "/prod/x?mode=binary"), headers={"Accept": "application/json"})
+    binary = plane.get(
+        plane.stage_url(plane.blue_api, "/prod/x?mode=binary"), headers={"Accept": "image/png"}
+    )
+    text = plane.get(
+        plane.stage_url(plane.blue_api, "/prod/x?mode=binary"), headers={"Accept": "application/json"}
+    )
 
     assert binary.status == 200
     assert binary.body == bytes(range(256))
@@ -291,16 +352,24 @@ def test_custom_domain_routes_through_the_live_mapping(plane: Plane) -> None:
 
 
 def test_switching_the_mapping_moves_the_next_request(plane: Plane) -> None:
-    plane.apigw.update_base_path_mapping(domainName=DOMAIN, basePath="(none)", patchOperations=[
-        {"op": "replace", "path": "/restapiId", "value": plane.green_api},
-        {"op": "replace", "path": "/stage", "value": "prod"}])
+    plane.apigw.update_base_path_mapping(
+        domainName=DOMAIN,
+        basePath="(none)",
+        patchOperations=[
+            {"op": "replace", "path": "/restapiId", "value": plane.green_api},
+            {"op": "replace", "path": "/stage", "value": "prod"},
+        ],
+    )
     try:
         event = event_of(plane.get(f"https://{DOMAIN}/pets"))
         assert event["requestContext"]["apiId"] == plane.green_api
         assert event["stageVariables"] == {"color": "green"}
     finally:
-        plane.apigw.update_base_path_mapping(domainName=DOMAIN, basePath="(none)", patchOperations=[
-            {"op": "replace", "path": "/restapiId", "value": plane.blue_api}])
+        plane.apigw.update_base_path_mapping(
+            domainName=DOMAIN,
+            basePath="(none)",
+            patchOperations=[{"op": "replace", "path": "/restapiId", "value": plane.blue_api}],
+        )
 
 
 def test_certificate_is_valid_for_custom_domain_and_stage_hosts(plane: Plane) -> None:
@@ -308,8 +377,10 @@ def test_certificate_is_valid_for_custom_domain_and_stage_hosts(plane: Plane) ->
     context = ssl.create_default_context(cafile=str(plane.ca))
     names = []
     for server_name in (DOMAIN, f"{plane.blue_api}.execute-api.{REGION}.amazonaws.com"):
-        with socket.create_connection((host, int(port))) as raw, \
-                context.wrap_socket(raw, server_hostname=server_name) as tls:
+        with (
+            socket.create_connection((host, int(port))) as raw,
+            context.wrap_socket(raw, server_hostname=server_name) as tls,
+        ):
             names.append(tls.getpeercert()["subjectAltName"])
 
     assert names == [(("DNS", DOMAIN),), (("DNS", f"*.execute-api.{REGION}.amazonaws.com"),)]

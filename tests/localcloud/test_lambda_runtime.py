@@ -33,21 +33,32 @@ def runtime(tmp_path: Path) -> Iterator[lambda_runtime.LambdaRuntime]:
 
 @pytest.fixture
 def client(runtime: lambda_runtime.LambdaRuntime) -> Any:
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
     boto3.client("iam", region_name="us-east-1").create_role(
-        RoleName="lambda-role", AssumeRolePolicyDocument=json.dumps(trust))
+        RoleName="lambda-role", AssumeRolePolicyDocument=json.dumps(trust)
+    )
     return boto3.client("lambda", region_name="us-east-1")
 
 
 def create(client: Any, name: str, code: bytes, handler: str = "probe.handler", **extra: Any) -> None:
     client.create_function(
-        FunctionName=name, Runtime=extra.pop("Runtime", "python3.13"), Role=ROLE, Handler=handler,
-        Code={"ZipFile": code}, **extra,
+        FunctionName=name,
+        Runtime=extra.pop("Runtime", "python3.13"),
+        Role=ROLE,
+        Handler=handler,
+        Code={"ZipFile": code},
+        **extra,
     )
 
 
-def invoke(client: Any, name: str, event: dict[str, Any] | None = None, **extra: Any) -> tuple[dict[str, Any], Any]:
+def invoke(
+    client: Any, name: str, event: dict[str, Any] | None = None, **extra: Any
+) -> tuple[dict[str, Any], Any]:
     response = client.invoke(FunctionName=name, Payload=json.dumps(event or {}).encode(), **extra)
     return response, json.loads(response["Payload"].read())
 
@@ -99,8 +110,14 @@ def test_two_functions_never_share_an_environment(client: Any) -> None:
 
 
 def test_the_function_sees_lambda_environment_and_its_own_variables_but_no_venv(client: Any) -> None:
-    create(client, "probe", zip_of("probe"), MemorySize=256, Timeout=7,
-           Environment={"Variables": {"POWERTOOLS_SERVICE_NAME": "petstore", "AWS_REGION": "eu-west-9"}})
+    create(
+        client,
+        "probe",
+        zip_of("probe"),
+        MemorySize=256,
+        Timeout=7,
+        Environment={"Variables": {"POWERTOOLS_SERVICE_NAME": "petstore", "AWS_REGION": "eu-west-9"}},
+    )
 
     _, body = invoke(client, "probe", {"hello": "world"})
 
@@ -191,19 +208,25 @@ def test_concurrent_invokes_run_in_parallel_in_separate_environments(client: Any
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda _: invoke(client, "probe", {"action": "sleep", "seconds": 1})[1], range(4)))
+        results = list(
+            pool.map(lambda _: invoke(client, "probe", {"action": "sleep", "seconds": 1})[1], range(4))
+        )
     elapsed = time.monotonic() - started
 
     assert elapsed < 3.5  # serial execution would take at least 4 s
     assert len({result["pid"] for result in results}) == 4
 
 
-def test_reserved_concurrency_bounds_the_environments(client: Any, runtime: lambda_runtime.LambdaRuntime) -> None:
+def test_reserved_concurrency_bounds_the_environments(
+    client: Any, runtime: lambda_runtime.LambdaRuntime
+) -> None:
     create(client, "probe", zip_of("probe"), Timeout=10)
     client.put_function_concurrency(FunctionName="probe", ReservedConcurrentExecutions=2)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda _: invoke(client, "probe", {"action": "sleep", "seconds": 0.3})[1], range(4)))
+        results = list(
+            pool.map(lambda _: invoke(client, "probe", {"action": "sleep", "seconds": 0.3})[1], range(4))
+        )
 
     assert len({result["pid"] for result in results}) <= 2
     assert len(runtime.environment_pids("probe")) <= 2

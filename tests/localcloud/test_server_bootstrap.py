@@ -18,7 +18,11 @@ BUCKET = "bootstrap-test-artifacts"
 def run_bootstrap(cloud: Any) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "localcloud.cli", "bootstrap", "--domain", DOMAIN, "--bucket", BUCKET],
-        env=cloud.env, capture_output=True, text=True, timeout=120, check=True,
+        env=cloud.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return result.stdout
 
@@ -39,8 +43,10 @@ def test_bootstrap_is_idempotent_and_leaves_an_issued_certificate(local_cloud: A
     assert [line.split()[0] for line in second.splitlines()[:3]] == ["found", "found", "found"]
     assert len(zones) == 1 and zones[0]["Config"]["PrivateZone"] is False
     assert len(certificates) == 1
-    assert acm.describe_certificate(CertificateArn=certificates[0]["CertificateArn"])["Certificate"]["Status"] == \
-        "ISSUED"
+    assert (
+        acm.describe_certificate(CertificateArn=certificates[0]["CertificateArn"])["Certificate"]["Status"]
+        == "ISSUED"
+    )
     s3.head_bucket(Bucket=BUCKET)
     assert f"CertificateArn={certificates[0]['CertificateArn']}" in second
 
@@ -48,7 +54,10 @@ def test_bootstrap_is_idempotent_and_leaves_an_issued_certificate(local_cloud: A
 def test_bootstrap_refuses_a_domain_without_a_parent_zone(local_cloud: Any) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "localcloud.cli", "bootstrap", "--domain", "example.com"],
-        env=local_cloud.env, capture_output=True, text=True, timeout=60,
+        env=local_cloud.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 1

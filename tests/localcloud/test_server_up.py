@@ -27,22 +27,38 @@ DOMAIN = "api.petstore.example.com"
 
 
 def client(cloud: Any, service: str) -> Any:
-    return boto3.client(service, endpoint_url=cloud.endpoint_url, region_name=REGION,
-                        aws_access_key_id="test", aws_secret_access_key="test")
+    return boto3.client(
+        service,
+        endpoint_url=cloud.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
 
 
 def deploy_api(cloud: Any, name: str) -> tuple[str, str]:
     """A function behind `ANY /` and `ANY /{proxy+}` on a REGIONAL API with a `live` stage."""
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
     iam = client(cloud, "iam")
     try:
-        role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+            "Arn"
+        ]
     except iam.exceptions.EntityAlreadyExistsException:
         role = iam.get_role(RoleName=f"{name}-role")["Role"]["Arn"]
     arn = client(cloud, "lambda").create_function(
-        FunctionName=name, Runtime="python3.13", Role=role, Handler="api.handler",
-        Code={"ZipFile": zip_of("api", "probe")}, Timeout=10)["FunctionArn"]
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler="api.handler",
+        Code={"ZipFile": zip_of("api", "probe")},
+        Timeout=10,
+    )["FunctionArn"]
     apigw = client(cloud, "apigateway")
     api = apigw.create_rest_api(name=name, endpointConfiguration={"types": ["REGIONAL"]})["id"]
     root = apigw.get_resources(restApiId=api)["items"][0]["id"]
@@ -50,8 +66,14 @@ def deploy_api(cloud: Any, name: str) -> tuple[str, str]:
     uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"
     for resource in (root, proxy):
         apigw.put_method(restApiId=api, resourceId=resource, httpMethod="ANY", authorizationType="NONE")
-        apigw.put_integration(restApiId=api, resourceId=resource, httpMethod="ANY", type="AWS_PROXY",
-                              integrationHttpMethod="POST", uri=uri)
+        apigw.put_integration(
+            restApiId=api,
+            resourceId=resource,
+            httpMethod="ANY",
+            type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=uri,
+        )
     apigw.create_deployment(restApiId=api, stageName="live")
     return api, arn
 
@@ -59,7 +81,10 @@ def deploy_api(cloud: Any, name: str) -> tuple[str, str]:
 def curl(cloud: Any, url: str) -> tuple[int, dict[str, Any]]:
     result = subprocess.run(
         ["curl", "-sS", "--max-time", "30", "-w", "\n%{http_code}", *cloud.curl_args(), url],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     body, _, status = result.stdout.rpartition("\n")
     return int(status), json.loads(body)
@@ -94,14 +119,21 @@ def test_curl_reaches_a_custom_domain_and_follows_a_switch(local_cloud: Any) -> 
     blue, _ = deploy_api(local_cloud, "domain-blue")
     green, _ = deploy_api(local_cloud, "domain-green")
     apigw = client(local_cloud, "apigateway")
-    apigw.create_domain_name(domainName=DOMAIN, regionalCertificateArn=f"arn:aws:acm:{REGION}:123456789012:"
-                             "certificate/11111111-1111-1111-1111-111111111111",
-                             endpointConfiguration={"types": ["REGIONAL"]}, securityPolicy="TLS_1_2")
+    apigw.create_domain_name(
+        domainName=DOMAIN,
+        regionalCertificateArn=f"arn:aws:acm:{REGION}:123456789012:"
+        "certificate/11111111-1111-1111-1111-111111111111",
+        endpointConfiguration={"types": ["REGIONAL"]},
+        securityPolicy="TLS_1_2",
+    )
     apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="live")
 
     before = curl(local_cloud, f"https://{DOMAIN}/pets")
-    apigw.update_base_path_mapping(domainName=DOMAIN, basePath="(none)", patchOperations=[
-        {"op": "replace", "path": "/restapiId", "value": green}])
+    apigw.update_base_path_mapping(
+        domainName=DOMAIN,
+        basePath="(none)",
+        patchOperations=[{"op": "replace", "path": "/restapiId", "value": green}],
+    )
     after = curl(local_cloud, f"https://{DOMAIN}/pets")
 
     assert before[0] == after[0] == 200
@@ -113,12 +145,26 @@ def test_boto3_and_awscli_invoke_run_the_deployed_code(local_cloud: Any, tmp_pat
     deploy_api(local_cloud, "invoke-me")
     lam = client(local_cloud, "lambda")
 
-    first = json.loads(lam.invoke(FunctionName="invoke-me", Payload=b'{"queryStringParameters": null}')
-                       ["Payload"].read())
+    first = json.loads(
+        lam.invoke(FunctionName="invoke-me", Payload=b'{"queryStringParameters": null}')["Payload"].read()
+    )
     out = tmp_path / "out.json"
-    subprocess.run([str(Path(sys.executable).parent / "aws"), "lambda", "invoke", "--function-name", "invoke-me",
-                    "--payload", "{}", str(out)],
-                   env=local_cloud.env, check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "aws"),
+            "lambda",
+            "invoke",
+            "--function-name",
+            "invoke-me",
+            "--payload",
+            "{}",
+            str(out),
+        ],
+        env=local_cloud.env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
     assert first["statusCode"] == 200
     assert json.loads(out.read_text())["statusCode"] == 200
@@ -168,8 +214,9 @@ def _worker_pids(state_dir: Path) -> list[str]:
             cmdline = (proc / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if any(part.endswith(b"lambda_runtime/worker.py") for part in cmdline) and \
-                any(str(state_dir.resolve()).encode() in part for part in cmdline):
+        if any(part.endswith(b"lambda_runtime/worker.py") for part in cmdline) and any(
+            str(state_dir.resolve()).encode() in part for part in cmdline
+        ):
             found.append(proc.name)
     return found
 
@@ -181,9 +228,22 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
         result = subprocess.run(
-            [sys.executable, "-m", "localcloud.cli", "up", "--port", str(port), "--data-port", "0",
-             "--state-dir", str(tmp_path / "state")],
-            capture_output=True, text=True, timeout=60, env=env,
+            [
+                sys.executable,
+                "-m",
+                "localcloud.cli",
+                "up",
+                "--port",
+                str(port),
+                "--data-port",
+                "0",
+                "--state-dir",
+                str(tmp_path / "state"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
         )
 
     assert result.returncode == 1

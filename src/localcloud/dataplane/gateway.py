@@ -33,7 +33,13 @@ _FUNCTION_ARN = re.compile(
 )
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _HOP_BY_HOP = {"content-length", "connection", "transfer-encoding", "keep-alive"}
-_REASONS = {200: "OK", 403: "Forbidden", 500: "Internal Server Error", 502: "Bad Gateway", 504: "Gateway Timeout"}
+_REASONS = {
+    200: "OK",
+    403: "Forbidden",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
 
 
 class GatewayError(Exception):
@@ -42,7 +48,9 @@ class GatewayError(Exception):
         self.status, self.body, self.error_type = status, body, error_type
 
 
-MISSING_TOKEN = GatewayError(403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException")
+MISSING_TOKEN = GatewayError(
+    403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"
+)
 FORBIDDEN = GatewayError(403, '{"message":"Forbidden"}', "ForbiddenException")
 INTERNAL = GatewayError(500, '{"message": "Internal server error"}', "InternalServerErrorException")
 BAD_GATEWAY = GatewayError(502, '{"message": "Internal server error"}', "InternalServerErrorException")
@@ -79,7 +87,9 @@ def incoming_request(environ: dict[str, Any]) -> IncomingRequest:
 
 def _new_ids() -> RequestIds:
     trace = f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
-    extended = base64.b64encode(secrets.token_bytes(12)).decode().replace("+", "A").replace("/", "B")[:15] + "="
+    extended = (
+        base64.b64encode(secrets.token_bytes(12)).decode().replace("+", "A").replace("/", "B")[:15] + "="
+    )
     return RequestIds(str(uuid.uuid4()), extended, trace, int(time.time() * 1000))
 
 
@@ -103,11 +113,21 @@ class Gateway:
             response = HttpResponse(error.status, headers, error.body.encode())
         # Framing headers are the listener's business, whatever the function returned.
         headers = [(k, v) for k, v in response.headers if k.lower() not in _HOP_BY_HOP]
-        headers += [("x-amzn-RequestId", ids.request_id), ("x-amz-apigw-id", ids.extended_request_id),
-                    ("X-Amzn-Trace-Id", ids.trace_id), ("Content-Length", str(len(response.body)))]
+        headers += [
+            ("x-amzn-RequestId", ids.request_id),
+            ("x-amz-apigw-id", ids.extended_request_id),
+            ("X-Amzn-Trace-Id", ids.trace_id),
+            ("Content-Length", str(len(response.body))),
+        ]
         start_response(f"{response.status} {_REASONS.get(response.status, 'Status')}", headers)
-        log.info("%s %s %s %s %.1fms", request.method, request.host, request.path, response.status,
-                 (time.perf_counter() - started) * 1000)
+        log.info(
+            "%s %s %s %s %.1fms",
+            request.method,
+            request.host,
+            request.path,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+        )
         return [b"" if request.method == "HEAD" else response.body]
 
     def _target(self, request: IncomingRequest) -> tuple[Any, str, str, str]:
@@ -141,8 +161,16 @@ class Gateway:
             raise MISSING_TOKEN
         binary_types = binary_media_types(api)
         event = build_event(
-            request, route, path=path, api_id=str(api.id), account_id=str(api.account_id), stage=stage,
-            stage_variables=variables, context_path=context_path, binary_media_types=binary_types, ids=ids,
+            request,
+            route,
+            path=path,
+            api_id=str(api.id),
+            account_id=str(api.account_id),
+            stage=stage,
+            stage_variables=variables,
+            context_path=context_path,
+            binary_media_types=binary_types,
+            ids=ids,
         )
         payload = self._invoke(route, variables, json.dumps(event).encode())
         accept = next((v for k, v in request.headers if k.lower() == "accept"), None)
@@ -154,7 +182,9 @@ class Gateway:
 
     def _invoke(self, route: Route, variables: dict[str, str], event: bytes) -> bytes:
         if route.integration_type != "AWS_PROXY" or route.integration_uri is None:
-            log.warning("Integration %s is not served locally (only AWS_PROXY to Lambda)", route.integration_type)
+            log.warning(
+                "Integration %s is not served locally (only AWS_PROXY to Lambda)", route.integration_type
+            )
             raise INTERNAL
         uri = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), route.integration_uri)
         uri_match = _LAMBDA_URI.match(uri)
@@ -163,13 +193,21 @@ class Gateway:
             log.warning("Integration URI %s names no Lambda function", uri)
             raise INTERNAL
         try:
-            function = lambda_function(arn_match["account"], arn_match["region"], arn_match["name"], arn_match["q"])
+            function = lambda_function(
+                arn_match["account"], arn_match["region"], arn_match["name"], arn_match["q"]
+            )
         except Exception:  # moto raises its own UnknownFunctionException
-            log.warning("Execution failed due to configuration error: function %s not found", arn_match["name"])
+            log.warning(
+                "Execution failed due to configuration error: function %s not found", arn_match["name"]
+            )
             raise INTERNAL from None
         try:
-            result = self._runtime().invoke(spec_from_moto(function), event, invoked_arn=arn_match.group(0),
-                                            caller_timeout_s=route.timeout_ms / 1000)
+            result = self._runtime().invoke(
+                spec_from_moto(function),
+                event,
+                invoked_arn=arn_match.group(0),
+                caller_timeout_s=route.timeout_ms / 1000,
+            )
         except CallerTimedOut:
             raise TIMED_OUT from None
         except (Throttled, UnsupportedRuntime) as exc:

@@ -15,7 +15,7 @@ from localcloud.tls import ServerContexts
 class _SniAdapter(BuiltinSSLAdapter):
     """cheroot's TLS adapter with our context (SNI callback issuing leaf certificates) instead of files."""
 
-    def __init__(self, context: ssl.SSLContext) -> None:  # noqa: D107 - skips the file-based parent setup
+    def __init__(self, context: ssl.SSLContext) -> None:
         self._context = context
         self.certificate = self.private_key = self.certificate_chain = self.ciphers = None
         self.private_key_password = None
@@ -27,8 +27,15 @@ class _SniAdapter(BuiltinSSLAdapter):
 
 class HttpsListener:
     def __init__(self, app: Any, host: str, port: int, contexts: ServerContexts, threads: int = 16) -> None:
-        self.server = wsgi.Server((host, port), app, numthreads=threads, max=64, server_name="localcloud",
-                                  timeout=60, request_queue_size=128)
+        self.server = wsgi.Server(
+            (host, port),
+            app,
+            numthreads=threads,
+            max=64,
+            server_name="localcloud",
+            timeout=60,
+            request_queue_size=128,
+        )
         self.server.ssl_adapter = _SniAdapter(contexts.default)
         self._thread: threading.Thread | None = None
 

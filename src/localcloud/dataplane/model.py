@@ -72,8 +72,9 @@ def _kind(path_part: str) -> int:
     return 0
 
 
-def _match(resource: Any, segments: list[str], index: int, children: dict[str, list[Any]],
-           params: dict[str, str]) -> tuple[Any, dict[str, str]] | None:
+def _match(
+    resource: Any, segments: list[str], index: int, children: dict[str, list[Any]], params: dict[str, str]
+) -> tuple[Any, dict[str, str]] | None:
     if index == len(segments):
         return resource, params
     segment = segments[index]

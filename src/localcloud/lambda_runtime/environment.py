@@ -10,9 +10,18 @@ from localcloud.lambda_runtime.spec import FunctionSpec
 
 # Set by Lambda itself; a function's own variables cannot override them.
 _RESERVED = (
-    "_HANDLER", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "_HANDLER",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
 )
 
 
@@ -27,29 +36,33 @@ def trace_header() -> str:
     return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0;Lineage=1:{secrets.token_hex(4)}:0"
 
 
-def build_environment(spec: FunctionSpec, task_root: str, stream: str, endpoint_url: str | None) -> dict[str, str]:
+def build_environment(
+    spec: FunctionSpec, task_root: str, stream: str, endpoint_url: str | None
+) -> dict[str, str]:
     env = {key: str(value) for key, value in spec.environment.items() if key not in _RESERVED}
-    env.update({
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "en_US.UTF-8",
-        "TZ": ":UTC",
-        "_HANDLER": spec.handler,
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-        "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
-        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-        "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
-        "AWS_LAMBDA_LOG_STREAM_NAME": stream,
-        "AWS_REGION": spec.region,
-        "AWS_DEFAULT_REGION": spec.region,
-        "LAMBDA_TASK_ROOT": task_root,
-        "LAMBDA_RUNTIME_DIR": task_root,
-        # Placeholders in the shape Lambda's role credentials have; they open nothing.
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_SESSION_TOKEN": "test",
-    })
+    env.update(
+        {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "_HANDLER": spec.handler,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+            "AWS_REGION": spec.region,
+            "AWS_DEFAULT_REGION": spec.region,
+            "LAMBDA_TASK_ROOT": task_root,
+            "LAMBDA_RUNTIME_DIR": task_root,
+            # Placeholders in the shape Lambda's role credentials have; they open nothing.
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_SESSION_TOKEN": "test",
+        }
+    )
     if endpoint_url and "AWS_ENDPOINT_URL" not in spec.environment:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     return env

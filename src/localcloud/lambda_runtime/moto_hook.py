@@ -56,7 +56,9 @@ def _validated_payload(body: str | bytes | None) -> bytes:
     return raw
 
 
-def _invoke(self: Any, body: str | bytes | None, request_headers: Any, response_headers: dict[str, str]) -> bytes:
+def _invoke(
+    self: Any, body: str | bytes | None, request_headers: Any, response_headers: dict[str, str]
+) -> bytes:
     """Replacement for LambdaFunction.invoke: RequestResponse, Event and DryRun as Lambda treats them."""
     assert _runtime_getter is not None
     runtime = _runtime_getter()

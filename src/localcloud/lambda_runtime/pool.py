@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import subprocess
@@ -48,10 +49,22 @@ class Worker:
         self._log: IO[bytes] = open(plan.log_path, "ab", buffering=0)  # noqa: SIM115 - lives as long as the worker
         try:
             self.process = subprocess.Popen(
-                [plan.interpreter, "-I", "-S", "-u", str(WORKER_SCRIPT), str(plan.task_root),
-                 str(request_read), str(result_write)],
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                env=env, cwd=plan.task_root, pass_fds=(request_read, result_write),
+                [
+                    plan.interpreter,
+                    "-I",
+                    "-S",
+                    "-u",
+                    str(WORKER_SCRIPT),
+                    str(plan.task_root),
+                    str(request_read),
+                    str(result_write),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=plan.task_root,
+                pass_fds=(request_read, result_write),
             )
         finally:
             os.close(request_read)
@@ -94,10 +107,8 @@ class Worker:
 
     def stop(self) -> None:
         for fd in (self._request_write, self._result_read):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
@@ -168,4 +179,3 @@ class FunctionPool:
     def pids(self) -> list[int]:
         with self._lock:
             return sorted(worker.pid for worker in self._all)
-

@@ -50,8 +50,9 @@ def _timestamp() -> str:
 
 
 class LambdaRuntime:
-    def __init__(self, state_dir: Path, endpoint_url: str | None = None,
-                 default_concurrency: int = DEFAULT_CONCURRENCY) -> None:
+    def __init__(
+        self, state_dir: Path, endpoint_url: str | None = None, default_concurrency: int = DEFAULT_CONCURRENCY
+    ) -> None:
         self.state_dir = state_dir.resolve()
         self.endpoint_url = endpoint_url
         self.default_concurrency = default_concurrency
@@ -72,8 +73,9 @@ class LambdaRuntime:
         # Interpreter lookup and unzip happen outside the lock: they can take a while on first use.
         interpreter = interpreter_for(spec.runtime)
         task_root = unpacked(self.state_dir / "code", spec.code_sha256, spec.code_bytes())
-        plan = LaunchPlan(interpreter, task_root, spec, self.state_dir / "logs" / f"{spec.name}.log",
-                          self.endpoint_url)
+        plan = LaunchPlan(
+            interpreter, task_root, spec, self.state_dir / "logs" / f"{spec.name}.log", self.endpoint_url
+        )
         limit = spec.reserved_concurrency or self.default_concurrency
         with self._lock:
             current = self._pools.get(key)
@@ -87,8 +89,15 @@ class LambdaRuntime:
                 self._retired.append(current[1])
             return pool
 
-    def invoke(self, spec: FunctionSpec, payload: bytes, *, request_id: str | None = None,
-               invoked_arn: str | None = None, caller_timeout_s: float | None = None) -> InvokeResult:
+    def invoke(
+        self,
+        spec: FunctionSpec,
+        payload: bytes,
+        *,
+        request_id: str | None = None,
+        invoked_arn: str | None = None,
+        caller_timeout_s: float | None = None,
+    ) -> InvokeResult:
         """Run the handler on `payload` (JSON text); raises Throttled or CallerTimedOut, else a result."""
         request_id = request_id or str(uuid.uuid4())
         started = time.monotonic()
@@ -113,8 +122,9 @@ class LambdaRuntime:
             result = worker.run(request, limit - time.monotonic())
         except EnvironmentTimedOut:
             if caller_deadline is not None and caller_deadline < function_deadline:
-                threading.Thread(target=self._finish_abandoned, args=(pool, worker, function_deadline),
-                                 daemon=True).start()
+                threading.Thread(
+                    target=self._finish_abandoned, args=(pool, worker, function_deadline), daemon=True
+                ).start()
                 raise CallerTimedOut() from None
             pool.release(worker, healthy=False)
             return self._timed_out(spec, worker, request_id, cold)
@@ -137,11 +147,20 @@ class LambdaRuntime:
     def _timed_out(self, spec: FunctionSpec, worker: Worker, request_id: str, cold: bool) -> InvokeResult:
         message = f"{_timestamp()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"
         self._append_log(spec, message)
-        return InvokeResult(json.dumps({"errorMessage": message}).encode(), UNHANDLED, spec.version,
-                            request_id, cold, worker.pid)
+        return InvokeResult(
+            json.dumps({"errorMessage": message}).encode(),
+            UNHANDLED,
+            spec.version,
+            request_id,
+            cold,
+            worker.pid,
+        )
 
     def _crashed(self, spec: FunctionSpec, request_id: str, cold: bool, pid: int, why: str) -> InvokeResult:
-        body: dict[str, Any] = {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: {why}"}
+        body: dict[str, Any] = {
+            "errorType": "Runtime.ExitError",
+            "errorMessage": f"RequestId: {request_id} Error: {why}",
+        }
         self._append_log(spec, body["errorMessage"])
         return InvokeResult(json.dumps(body).encode(), UNHANDLED, spec.version, request_id, cold, pid)
 
@@ -154,7 +173,11 @@ class LambdaRuntime:
     def environment_pids(self, function_name: str) -> list[int]:
         """Process ids of the live environments of a function (all versions): for tests and status."""
         with self._lock:
-            pools = [pool for key, (_, pool) in self._pools.items() if pool.plan.environment_spec.name == function_name]
+            pools = [
+                pool
+                for key, (_, pool) in self._pools.items()
+                if pool.plan.environment_spec.name == function_name
+            ]
         return sorted(pid for pool in pools for pid in pool.pids())
 
     def shutdown(self) -> None:

@@ -26,8 +26,15 @@ class FunctionSpec:
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever code or configuration does: a new fingerprint means a new environment (cold start)."""
-        parts = [self.runtime, self.handler, self.timeout_s, self.memory_mb, self.environment, self.code_sha256]
+        """Changes with code or configuration: a new fingerprint means new environments (cold start)."""
+        parts = [
+            self.runtime,
+            self.handler,
+            self.timeout_s,
+            self.memory_mb,
+            self.environment,
+            self.code_sha256,
+        ]
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     @property

@@ -81,7 +81,12 @@ class LambdaContext:
 
 
 def _error(error_type: str, message: str, request_id: str, stack: list[str] | None = None) -> dict[str, Any]:
-    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack or []}
+    return {
+        "errorMessage": message,
+        "errorType": error_type,
+        "requestId": request_id,
+        "stackTrace": stack or [],
+    }
 
 
 def _exception_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
@@ -92,29 +97,40 @@ def _exception_payload(exc: BaseException, request_id: str) -> dict[str, Any]:
 
 def _log_error(payload: dict[str, Any]) -> None:
     lines = "".join(payload["stackTrace"])
-    print(f"[ERROR] {payload['errorType']}: {payload['errorMessage']}\nTraceback (most recent call last):\n{lines}",
-          flush=True)
+    print(
+        f"[ERROR] {payload['errorType']}: {payload['errorMessage']}\n"
+        f"Traceback (most recent call last):\n{lines}",
+        flush=True,
+    )
 
 
 def _load_handler(spec: str) -> tuple[Any, dict[str, Any] | None]:
     """Import `module.function` the way the runtime does; on failure the error Lambda reports."""
     module_path, _, function_name = spec.rpartition(".")
     if not module_path or not function_name:
-        return None, _error("Runtime.MalformedHandlerName", f"Bad handler '{spec}': not enough values to unpack "
-                            "(expected 2, got 1)", "")
+        return None, _error(
+            "Runtime.MalformedHandlerName",
+            f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)",
+            "",
+        )
     module_name = module_path.replace("/", ".")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        return None, _error("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}", "")
+        return None, _error(
+            "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}", ""
+        )
     except SyntaxError as exc:
-        return None, _error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", "")
+        return None, _error(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", ""
+        )
     except Exception as exc:
         return None, _exception_payload(exc, "")
     handler = getattr(module, function_name, None)
     if handler is None:
-        return None, _error("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'",
-                            "")
+        return None, _error(
+            "Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'", ""
+        )
     return handler, None
 
 
@@ -145,7 +161,9 @@ def _serve(in_fd: int, out_fd: int) -> None:
         if init_error is not None:
             _log_error(init_error)
             # The environment is unusable: report, then let the host start a fresh one next time.
-            write_frame(out_fd, {"ok": False, "error": {**init_error, "requestId": request_id}, "fatal": True})
+            write_frame(
+                out_fd, {"ok": False, "error": {**init_error, "requestId": request_id}, "fatal": True}
+            )
             return
         context = LambdaContext(request_id, request["deadlineMs"], request["invokedFunctionArn"])
         result: dict[str, Any]
@@ -165,7 +183,8 @@ def _serve(in_fd: int, out_fd: int) -> None:
         init_note = f"\tInit Duration: {init_ms:.2f} ms" if first else ""
         print(f"END RequestId: {request_id}", flush=True)
         print(
-            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {int(duration) + 1} ms"
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms"
+            f"\tBilled Duration: {int(duration) + 1} ms"
             f"\tMemory Size: {memory} MB\tMax Memory Used: {_max_memory_mb()} MB{init_note}",
             flush=True,
         )
