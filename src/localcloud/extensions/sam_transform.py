@@ -80,7 +80,8 @@ def expand(
                 copy.deepcopy(template), parameter_values=values, get_managed_policy_map=lambda: policies
             )
         except (InvalidDocumentException, InvalidTemplateException) as error:
-            raise TransformFailed(f"Transform {SAM_TRANSFORM} failed with: {error}") from error
+            message = getattr(error, "message", None) or str(error)
+            raise TransformFailed(f"Transform {SAM_TRANSFORM} failed with: {message}") from error
     remaining = [t for t in _as_list(template.get("Transform")) if t != SAM_TRANSFORM]
     processed.pop("Transform", None)
     if remaining:
