@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
-from fixtures.bundles import zip_of
+from fixtures.deploy import client as fixture_client
+from fixtures.deploy import deploy_api as deploy_fixture_api
 
 from localcloud.launcher import local_cloud as start_local_cloud
 from localcloud.server import HEALTH_PATH
@@ -27,55 +27,11 @@ DOMAIN = "api.petstore.example.com"
 
 
 def client(cloud: Any, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=cloud.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    return fixture_client(cloud.endpoint_url, service)
 
 
 def deploy_api(cloud: Any, name: str) -> tuple[str, str]:
-    """A function behind `ANY /` and `ANY /{proxy+}` on a REGIONAL API with a `live` stage."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    iam = client(cloud, "iam")
-    try:
-        role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-            "Arn"
-        ]
-    except iam.exceptions.EntityAlreadyExistsException:
-        role = iam.get_role(RoleName=f"{name}-role")["Role"]["Arn"]
-    arn = client(cloud, "lambda").create_function(
-        FunctionName=name,
-        Runtime="python3.13",
-        Role=role,
-        Handler="api.handler",
-        Code={"ZipFile": zip_of("api", "probe")},
-        Timeout=10,
-    )["FunctionArn"]
-    apigw = client(cloud, "apigateway")
-    api = apigw.create_rest_api(name=name, endpointConfiguration={"types": ["REGIONAL"]})["id"]
-    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
-    proxy = apigw.create_resource(restApiId=api, parentId=root, pathPart="{proxy+}")["id"]
-    uri = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"
-    for resource in (root, proxy):
-        apigw.put_method(restApiId=api, resourceId=resource, httpMethod="ANY", authorizationType="NONE")
-        apigw.put_integration(
-            restApiId=api,
-            resourceId=resource,
-            httpMethod="ANY",
-            type="AWS_PROXY",
-            integrationHttpMethod="POST",
-            uri=uri,
-        )
-    apigw.create_deployment(restApiId=api, stageName="live")
-    return api, arn
+    return deploy_fixture_api(cloud.endpoint_url, name)
 
 
 def curl(cloud: Any, url: str) -> tuple[int, dict[str, Any]]:
