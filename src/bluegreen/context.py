@@ -22,6 +22,7 @@ from bluegreen.history import History
 from bluegreen.live import ApiGatewayLiveReader, DomainStack, read_domain_stack
 from bluegreen.lock import SwitchLock, default_owner
 from bluegreen.probe import HttpHealthProber
+from bluegreen.sam import Runner, Sam, run_streaming
 from bluegreen.smoke import SmokeReport, SmokeSuite
 from bluegreen.stacks import CloudFormationColorStacks, ColorStack
 from bluegreen.switch import Switcher
@@ -40,6 +41,7 @@ class AppContext:
         sleep: Callable[[float], None] = time.sleep,
         boto_session_factory: Callable[..., boto3.Session] = boto3.Session,
         http_session_factory: Callable[[], requests.Session] = http.new_session,
+        sam_runner: Runner = run_streaming,
     ) -> None:
         self.project = Project(project_dir, config_env)
         self.debug = debug
@@ -48,6 +50,7 @@ class AppContext:
         self.sleep = sleep
         self._boto_session_factory = boto_session_factory
         self._http_session_factory = http_session_factory
+        self._sam_runner = sam_runner
 
     # --- output -----------------------------------------------------------------------------------------
 
@@ -107,6 +110,9 @@ class AppContext:
         return SmokeSuite(self.http, expect_color=stack.color, expect_version=stack.version or None).run(
             stack.endpoint
         )
+
+    def sam(self) -> Sam:
+        return Sam(self.project.root, self.say, self._sam_runner)
 
     def updater(self) -> CloudFormationUpdater:
         config = self.project.deploy_config("custom-domain")

@@ -76,6 +76,13 @@ class CloudFormationUpdater:
             return Plan(change_set_id, info.changes, empty=False, api_id=api_id, stage=stage)
         self._aws.delete_change_set(self._stack_name, change_set_id)
         if info.is_empty:
+            current = (stack.parameters.get("ActiveApiId"), stack.parameters.get("ActiveApiStage"))
+            if current != (api_id, stage):
+                # Nothing to change yet the stack names another API: CloudFormation cannot move the mapping.
+                raise ChangeFailed(
+                    f"CloudFormation reports no changes for {self._stack_name}, but it names "
+                    f"{current[0]}/{current[1]}, not {api_id}/{stage}"
+                )
             return Plan(change_set_id, (), empty=True, api_id=api_id, stage=stage)
         raise ChangeFailed(f"change set for {self._stack_name} failed: {info.reason or info.status}")
 

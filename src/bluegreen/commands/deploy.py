@@ -8,7 +8,6 @@ from bluegreen.commands import pass_app
 from bluegreen.context import AppContext
 from bluegreen.domain_params import domain_parameters
 from bluegreen.errors import OperationFailed, UsageError
-from bluegreen.sam import Sam
 
 
 def live_color_or_none(app: AppContext) -> str | None:
@@ -31,7 +30,7 @@ def live_color_or_none(app: AppContext) -> str | None:
 @pass_app
 def deploy(app: AppContext, target: str, color: str | None, force: bool) -> None:
     """Build and deploy a color stack, or the custom-domain stack (deploy domain [--color C])."""
-    sam = Sam(app.project.root, app.say)
+    sam = app.sam()
     if target == "domain":
         live = live_color_or_none(app)
         active = color or live or "blue"

@@ -17,8 +17,16 @@ from tests.unit.bluegreen.fakes import FakeClock
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials, a fixed region, and none of the operator's own settings leaking in."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "BLUEGREEN_CONNECT_TO",
-                 "BLUEGREEN_CA_BUNDLE", "BLUEGREEN_CONFIG_ENV", "BLUEGREEN_PROJECT_DIR"):
+    for name in (
+        "AWS_ENDPOINT_URL",
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "BLUEGREEN_CONNECT_TO",
+        "BLUEGREEN_CA_BUNDLE",
+        "BLUEGREEN_CONFIG_ENV",
+        "BLUEGREEN_PROJECT_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

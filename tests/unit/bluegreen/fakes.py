@@ -96,7 +96,12 @@ class FakePetApi:
                 return 409, {"message": "pet not available"}
             number = "ORD-1234abcd" if "lowercase-confirmation" in self.faults else "ORD-1234ABCD"
             data = {"id": pet["id"], "name": pet["name"], "status": "ordered"}
-            return 201, {"confirmationNumber": number, **envelope, "timestamp": "2026-11-22T21:50:00Z", "data": data}
+            return 201, {
+                "confirmationNumber": number,
+                **envelope,
+                "timestamp": "2026-11-22T21:50:00Z",
+                "data": data,
+            }
         if "unknown-path-403" in self.faults:
             return 403, {"message": "Missing Authentication Token"}
         return 404, {"message": "not found"}
@@ -144,10 +149,26 @@ class FakeCloud:
 
     def __init__(self) -> None:
         self.stacks = {
-            "blue": ColorStack("blue", "petstore-blue", "UPDATE_COMPLETE", "api-blue", "Prod",
-                               "https://blue.execute-api.example/Prod", "1.0.0", alarm_names=("blue-5xx",)),
-            "green": ColorStack("green", "petstore-green", "CREATE_COMPLETE", "api-green", "Prod",
-                                "https://green.execute-api.example/Prod", "2.0.0", alarm_names=("green-5xx",)),
+            "blue": ColorStack(
+                "blue",
+                "petstore-blue",
+                "UPDATE_COMPLETE",
+                "api-blue",
+                "Prod",
+                "https://blue.execute-api.example/Prod",
+                "1.0.0",
+                alarm_names=("blue-5xx",),
+            ),
+            "green": ColorStack(
+                "green",
+                "petstore-green",
+                "CREATE_COMPLETE",
+                "api-green",
+                "Prod",
+                "https://green.execute-api.example/Prod",
+                "2.0.0",
+                alarm_names=("green-5xx",),
+            ),
         }
         self.mapping = ("api-blue", "Prod")
         self.params = ("api-blue", "Prod")
@@ -176,14 +197,33 @@ class FakeCloud:
 
     # LiveStateReader
     def read(self) -> LiveState:
-        return LiveState(DOMAIN, f"https://{DOMAIN}", self.mapping[0], self.mapping[1], self.color_of(self.mapping),
-                         self.params[0], self.params[1], self.stack_status)
+        return LiveState(
+            DOMAIN,
+            f"https://{DOMAIN}",
+            self.mapping[0],
+            self.mapping[1],
+            self.color_of(self.mapping),
+            self.params[0],
+            self.params[1],
+            self.stack_status,
+        )
 
     # StackUpdater
     def plan(self, api_id: str, stage: str, label: str) -> Plan:
         empty = (api_id, stage) == self.params
-        changes = () if empty else (ResourceChange("Modify", "LiveMapping", "AWS::ApiGateway::BasePathMapping",
-                                                   "False", ("RestApiId", "Stage")),)
+        changes = (
+            ()
+            if empty
+            else (
+                ResourceChange(
+                    "Modify",
+                    "LiveMapping",
+                    "AWS::ApiGateway::BasePathMapping",
+                    "False",
+                    ("RestApiId", "Stage"),
+                ),
+            )
+        )
         plan = Plan(f"cs-{len(self.plans)}", changes, empty, api_id, stage)
         self.plans.append(plan)
         return plan
@@ -195,14 +235,20 @@ class FakeCloud:
         if plan.empty:
             return self.stack_info()
         self.executed.append(plan)
-        on_event(StackEvent("e1", "t", "LiveMapping", "AWS::ApiGateway::BasePathMapping", "UPDATE_IN_PROGRESS", ""))
+        on_event(
+            StackEvent("e1", "t", "LiveMapping", "AWS::ApiGateway::BasePathMapping", "UPDATE_IN_PROGRESS", "")
+        )
         # The first execution is the switch, any later one the automatic rollback.
         if len(self.executed) == 1:
             reason = self.fail_update
         else:
             reason = "rollback failed" if self.fail_rollback_update else None
         if reason:
-            on_event(StackEvent("e2", "t", "LiveMapping", "AWS::ApiGateway::BasePathMapping", "UPDATE_FAILED", reason))
+            on_event(
+                StackEvent(
+                    "e2", "t", "LiveMapping", "AWS::ApiGateway::BasePathMapping", "UPDATE_FAILED", reason
+                )
+            )
             self.stack_status = "UPDATE_ROLLBACK_COMPLETE"
             raise ChangeFailed(f"update ended UPDATE_ROLLBACK_COMPLETE: {reason}")
         self._stale, self._stale_left = self.mapping, self.propagation_probes
@@ -213,7 +259,9 @@ class FakeCloud:
         if self.kill_after_execute:
             self.stack_status = "UPDATE_IN_PROGRESS"
             raise SimulatedKill()
-        on_event(StackEvent("e3", "t", "LiveMapping", "AWS::ApiGateway::BasePathMapping", "UPDATE_COMPLETE", ""))
+        on_event(
+            StackEvent("e3", "t", "LiveMapping", "AWS::ApiGateway::BasePathMapping", "UPDATE_COMPLETE", "")
+        )
         return self.stack_info()
 
     def settle(self, on_event: Callable[[StackEvent], None]) -> StackInfo:

@@ -23,7 +23,9 @@ def test_throttling_is_retried_with_exponential_backoff_on_the_injected_sleep(cl
     with Stubber(aws.sts) as stub:
         stub.add_client_error("get_caller_identity", "Throttling", "Rate exceeded", 400)
         stub.add_client_error("get_caller_identity", "ThrottlingException", "Rate exceeded", 400)
-        stub.add_response("get_caller_identity", {"Arn": "arn:aws:iam::1:user/alice", "Account": "1", "UserId": "A"})
+        stub.add_response(
+            "get_caller_identity", {"Arn": "arn:aws:iam::1:user/alice", "Account": "1", "UserId": "A"}
+        )
         assert aws.caller_arn() == "arn:aws:iam::1:user/alice"
     assert clock.sleeps == [0.5, 1.0]
 
@@ -48,24 +50,38 @@ def test_missing_stack_is_none_and_outputs_parameters_are_read(aws: Aws) -> None
         "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
         "Outputs": {"ActiveApiId": {"Value": {"Ref": "ActiveApiId"}}},
     }
-    aws.cloudformation.create_stack(StackName="s", TemplateBody=json.dumps(template),
-                                    Parameters=[{"ParameterKey": "ActiveApiId", "ParameterValue": "abc"}])
+    aws.cloudformation.create_stack(
+        StackName="s",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "ActiveApiId", "ParameterValue": "abc"}],
+    )
     stack = aws.describe_stack("s")
     assert stack is not None and stack.status == "CREATE_COMPLETE"
     assert stack.outputs == {"ActiveApiId": "abc"} and stack.parameters == {"ActiveApiId": "abc"}
 
 
 def test_alarm_states_report_alarm_and_missing(aws: Aws) -> None:
-    aws.cloudwatch.put_metric_alarm(AlarmName="green-5xx", MetricName="5XXError", Namespace="AWS/ApiGateway",
-                                    Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1,
-                                    ComparisonOperator="GreaterThanOrEqualToThreshold")
+    aws.cloudwatch.put_metric_alarm(
+        AlarmName="green-5xx",
+        MetricName="5XXError",
+        Namespace="AWS/ApiGateway",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
     aws.cloudwatch.set_alarm_state(AlarmName="green-5xx", StateValue="ALARM", StateReason="test")
     assert aws.alarm_states(["green-5xx", "green-gone"]) == {"green-5xx": "ALARM", "green-gone": "MISSING"}
 
 
 def test_public_hosted_zone_is_the_parent_and_never_private(aws: Aws) -> None:
-    aws.route53.create_hosted_zone(Name="example.com", CallerReference="private", VPC={"VPCRegion": "us-east-1",
-                                   "VPCId": "vpc-1"}, HostedZoneConfig={"Comment": "", "PrivateZone": True})
+    aws.route53.create_hosted_zone(
+        Name="example.com",
+        CallerReference="private",
+        VPC={"VPCRegion": "us-east-1", "VPCId": "vpc-1"},
+        HostedZoneConfig={"Comment": "", "PrivateZone": True},
+    )
     assert aws.public_hosted_zone_for("api.example.com") is None
     zone = aws.route53.create_hosted_zone(Name="example.com", CallerReference="public")["HostedZone"]["Id"]
     assert aws.public_hosted_zone_for("api.example.com") == zone.rsplit("/", 1)[-1]
@@ -77,14 +93,19 @@ def _self_signed(*names: str) -> tuple[bytes, bytes]:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
         .sign(key, hashes.SHA256())
     )
-    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return cert.public_bytes(serialization.Encoding.PEM), pem_key
 
 
@@ -105,15 +126,25 @@ def test_base_path_mappings_are_read_from_api_gateway(aws: Aws) -> None:
     aws.apigateway.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
     aws.apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
     aws.apigateway.create_deployment(restApiId=api, stageName="Prod")
-    aws.apigateway.create_domain_name(domainName="api.example.com", regionalCertificateArn="arn:cert",
-                                      endpointConfiguration={"types": ["REGIONAL"]})
+    aws.apigateway.create_domain_name(
+        domainName="api.example.com",
+        regionalCertificateArn="arn:cert",
+        endpointConfiguration={"types": ["REGIONAL"]},
+    )
     aws.apigateway.create_base_path_mapping(domainName="api.example.com", restApiId=api, stage="Prod")
     [mapping] = aws.base_path_mappings("api.example.com")
     assert (mapping.base_path, mapping.rest_api_id, mapping.stage) == ("(none)", api, "Prod")
 
 
 def test_dynamodb_numbers_round_trip_as_plain_numbers(aws: Aws, table: str) -> None:
-    assert aws.put_item_if(table, {"pk": "P", "sk": "1", "n": 3, "f": 1.25, "d": {"x": 0.5}},
-                           "attribute_not_exists(sk)")
+    assert aws.put_item_if(
+        table, {"pk": "P", "sk": "1", "n": 3, "f": 1.25, "d": {"x": 0.5}}, "attribute_not_exists(sk)"
+    )
     assert not aws.put_item_if(table, {"pk": "P", "sk": "1"}, "attribute_not_exists(sk)")
-    assert aws.get_item(table, {"pk": "P", "sk": "1"}) == {"pk": "P", "sk": "1", "n": 3, "f": 1.25, "d": {"x": 0.5}}
+    assert aws.get_item(table, {"pk": "P", "sk": "1"}) == {
+        "pk": "P",
+        "sk": "1",
+        "n": 3,
+        "f": 1.25,
+        "d": {"x": 0.5},
+    }

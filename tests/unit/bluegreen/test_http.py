@@ -30,7 +30,9 @@ def test_https_pool_connects_to_the_target_but_verifies_the_url_hostname() -> No
 
 
 def test_plain_host_port_form_applies_to_every_https_url() -> None:
-    pool = _pool(new_session(connect_to="127.0.0.1:8443"), "https://abc.execute-api.us-east-1.amazonaws.com/Prod")
+    pool = _pool(
+        new_session(connect_to="127.0.0.1:8443"), "https://abc.execute-api.us-east-1.amazonaws.com/Prod"
+    )
     assert (pool.host, pool.port) == ("127.0.0.1", 8443)
     assert pool.conn_kw["server_hostname"] == "abc.execute-api.us-east-1.amazonaws.com"
 
@@ -66,7 +68,9 @@ def test_missing_ca_bundle_and_bad_connect_to_are_configuration_errors(tmp_path:
             parse_connect_to(bad)
 
 
-def test_host_header_keeps_the_url_hostname_and_default_timeout_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_host_header_keeps_the_url_hostname_and_default_timeout_applies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     seen: dict[str, Any] = {}
 
     def fake_send(self: HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:

@@ -14,7 +14,9 @@ from bluegreen.lock import SwitchLock, default_owner
 from tests.unit.bluegreen.fakes import FakeClock
 
 
-def test_second_holder_is_refused_with_the_holders_name_and_expiry(aws: Aws, table: str, clock: FakeClock) -> None:
+def test_second_holder_is_refused_with_the_holders_name_and_expiry(
+    aws: Aws, table: str, clock: FakeClock
+) -> None:
     first = SwitchLock(aws, table, "alice on h1 pid 1", clock)
     first.acquire("switch", ttl=300)
     with pytest.raises(LockHeld) as caught:
@@ -47,7 +49,9 @@ def test_release_and_renew_only_by_the_holder(aws: Aws, table: str, clock: FakeC
     assert new.release() is True and new.peek() is None
 
 
-def test_many_threads_racing_for_the_lock_get_exactly_one_winner(aws: Aws, table: str, clock: FakeClock) -> None:
+def test_many_threads_racing_for_the_lock_get_exactly_one_winner(
+    aws: Aws, table: str, clock: FakeClock
+) -> None:
     barrier = threading.Barrier(8)
     winners: list[str] = []
     refused: list[str] = []

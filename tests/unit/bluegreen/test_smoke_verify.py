@@ -23,7 +23,8 @@ def run(api: FakePetApi, color: str | None = "blue", version: str | None = "1.0.
 def test_contract_conforming_api_passes_every_check() -> None:
     results = run(FakePetApi())
     assert results == dict.fromkeys(
-        ["health", "list-pets", "order-available-pet", "order-unknown-pet", "order-bad-json", "unknown-path"], "PASS"
+        ["health", "list-pets", "order-available-pet", "order-unknown-pet", "order-bad-json", "unknown-path"],
+        "PASS",
     )
 
 
@@ -48,12 +49,18 @@ def test_each_contract_breach_fails_its_check(fault: str, check: str, expected: 
 def test_wrong_color_or_version_fails_identity_checks() -> None:
     results = run(FakePetApi(color="blue", version="1.0.0"), color="green", version=None)
     assert results["health"].startswith("FAIL 200 environment is not green")
-    assert run(FakePetApi(), color=None, version="9.9.9")["list-pets"].startswith("FAIL 200 version is not 9.9.9")
+    assert run(FakePetApi(), color=None, version="9.9.9")["list-pets"].startswith(
+        "FAIL 200 version is not 9.9.9"
+    )
 
 
 def test_unreachable_host_fails_without_status() -> None:
     report = SmokeSuite(FakeApiSession({})).run(BLUE_URL)
-    assert not report.passed and report.results[0].status is None and report.results[0].detail == "ConnectionError"
+    assert (
+        not report.passed
+        and report.results[0].status is None
+        and report.results[0].detail == "ConnectionError"
+    )
 
 
 def test_prober_reduces_responses_to_health() -> None:
@@ -76,8 +83,9 @@ class ScriptedProber:
 
 def test_convergence_needs_k_consecutive_answers_and_measures_from_the_streak_start(clock: FakeClock) -> None:
     prober = ScriptedProber(["blue", "green", "blue", "green", "green", "green"])
-    result = wait_for_color(prober, "https://x", "green", consecutive=3, timeout=30, interval=0.5,
-                            clock=clock, sleep=clock.sleep)
+    result = wait_for_color(
+        prober, "https://x", "green", consecutive=3, timeout=30, interval=0.5, clock=clock, sleep=clock.sleep
+    )
     assert result.converged and result.probes == 6
     assert result.seconds == pytest.approx(1.5) and result.first_hit_seconds == pytest.approx(0.5)
     assert dict(result.seen) == {"blue": 2, "green": 4}
@@ -85,7 +93,8 @@ def test_convergence_needs_k_consecutive_answers_and_measures_from_the_streak_st
 
 def test_convergence_times_out_when_the_target_keeps_failing(clock: FakeClock) -> None:
     prober = ScriptedProber(["green", "down"] * 50)
-    result = wait_for_color(prober, "https://x", "green", consecutive=2, timeout=5, interval=0.5,
-                            clock=clock, sleep=clock.sleep)
+    result = wait_for_color(
+        prober, "https://x", "green", consecutive=2, timeout=5, interval=0.5, clock=clock, sleep=clock.sleep
+    )
     assert not result.converged and result.seconds >= 5 and result.last_error == "HTTP 502"
     assert "did not converge" in result.summary()

@@ -1,4 +1,4 @@
-"""Fault injection for the switch: after every fault, live traffic is on a HEALTHY color and history says so."""
+"""Fault injection for the switch: after each fault, live traffic is on a HEALTHY color; history says so."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_happy_switch_moves_live_to_green_and_records_phases(aws: Aws, table: st
 def test_unhealthy_target_is_refused_and_nothing_changes(aws: Aws, table: str, clock: FakeClock) -> None:
     cloud = FakeCloud()
     cloud.healthy["green"] = False
-    with pytest.raises(Unhealthy, match="refused to switch to green.*nothing changed") as caught:
+    with pytest.raises(Unhealthy, match=r"refused to switch to green.*nothing changed") as caught:
         make_switcher(cloud, aws, table, clock).switch("green", FAST)
     assert caught.value.exit_code == 1
     assert cloud.plans == [] and cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
@@ -84,7 +84,9 @@ def test_cloudformation_update_failure_leaves_live_unchanged_and_reports(
 def test_failed_bake_on_alarm_rolls_back(aws: Aws, table: str, clock: FakeClock) -> None:
     cloud = FakeCloud()
     cloud.alarm_states["green-5xx"] = "ALARM"
-    options = SwitchOptions(consecutive=2, verify_timeout=10, bake_seconds=60, bake_interval=5, assume_yes=True)
+    options = SwitchOptions(
+        consecutive=2, verify_timeout=10, bake_seconds=60, bake_interval=5, assume_yes=True
+    )
     with pytest.raises(OperationFailed, match="green-5xx"):
         make_switcher(cloud, aws, table, clock).switch("green", options)
     assert cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
@@ -93,7 +95,9 @@ def test_failed_bake_on_alarm_rolls_back(aws: Aws, table: str, clock: FakeClock)
 
 def test_bake_passes_when_healthy_for_the_whole_window(aws: Aws, table: str, clock: FakeClock) -> None:
     cloud = FakeCloud()
-    options = SwitchOptions(consecutive=2, verify_timeout=10, bake_seconds=60, bake_interval=5, assume_yes=True)
+    options = SwitchOptions(
+        consecutive=2, verify_timeout=10, bake_seconds=60, bake_interval=5, assume_yes=True
+    )
     started = clock()
     make_switcher(cloud, aws, table, clock).switch("green", options)
     assert clock() - started >= 60
@@ -113,7 +117,9 @@ def test_lock_held_refuses_at_once_naming_the_holder(aws: Aws, table: str, clock
     assert holder.release()  # the holder's lock was not disturbed
 
 
-def test_killed_switch_is_reported_and_recovered_by_the_next_run(aws: Aws, table: str, clock: FakeClock) -> None:
+def test_killed_switch_is_reported_and_recovered_by_the_next_run(
+    aws: Aws, table: str, clock: FakeClock
+) -> None:
     # GIVEN a switch killed right after executing its change set (stack still UPDATE_IN_PROGRESS)
     cloud = FakeCloud()
     cloud.kill_after_execute = True
@@ -132,8 +138,10 @@ def test_killed_switch_is_reported_and_recovered_by_the_next_run(aws: Aws, table
     lines: list[str] = []
     bob = make_switcher(cloud, aws, table, clock, who="arn:aws:iam::123456789012:user/bob", lines=lines)
     result = bob.switch("blue", FAST, action="rollback")
-    assert any("interrupted switch blue->green by arn:aws:iam::123456789012:user/alice at phase change" in line
-               for line in lines)
+    assert any(
+        "interrupted switch blue->green by arn:aws:iam::123456789012:user/alice at phase change" in line
+        for line in lines
+    )
     assert cloud.settled >= 1  # waited for the in-progress stack update before judging
     assert result.state == h.SUCCEEDED and cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
     by_id = {r.record_id: r for r in records(aws, table, clock)}

@@ -11,8 +11,14 @@ from bluegreen.aws import Aws, StackEvent
 from bluegreen.updater import CloudFormationUpdater, switch_parameters
 from tests.unit.bluegreen.fakes import FakeClock
 
-PARAMS = ["PublicHostedZoneId", "CustomDomainName", "CertificateArn", "ActiveApiId", "ActiveApiStage",
-          "SecurityPolicy"]
+PARAMS = [
+    "PublicHostedZoneId",
+    "CustomDomainName",
+    "CertificateArn",
+    "ActiveApiId",
+    "ActiveApiStage",
+    "SecurityPolicy",
+]
 
 
 def test_switch_parameters_change_only_the_api_and_stage() -> None:
@@ -27,26 +33,48 @@ def test_switch_parameters_change_only_the_api_and_stage() -> None:
 
 def test_change_set_call_uses_previous_template_and_previous_values(clock: FakeClock) -> None:
     aws = Aws(boto3.Session(region_name="us-east-1"), clock=clock, sleep=clock.sleep)
-    stack = {"StackName": "petstore-custom-domain", "StackId": "id", "StackStatus": "UPDATE_COMPLETE",
-             "CreationTime": "2026-01-01T00:00:00Z",
-             "Parameters": [{"ParameterKey": k, "ParameterValue": "v"} for k in PARAMS]}
+    stack = {
+        "StackName": "petstore-custom-domain",
+        "StackId": "id",
+        "StackStatus": "UPDATE_COMPLETE",
+        "CreationTime": "2026-01-01T00:00:00Z",
+        "Parameters": [{"ParameterKey": k, "ParameterValue": "v"} for k in PARAMS],
+    }
     with Stubber(aws.cloudformation) as stub:
         stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "petstore-custom-domain"})
-        stub.add_response("create_change_set", {"Id": "cs-arn", "StackId": "id"}, {
-            "StackName": "petstore-custom-domain",
-            "ChangeSetName": ANY,
-            "ChangeSetType": "UPDATE",
-            "UsePreviousTemplate": True,
-            "Parameters": switch_parameters(PARAMS, "api-green", "Prod"),
-            "Capabilities": ["CAPABILITY_AUTO_EXPAND"],
-            "Description": ANY,
-        })
+        stub.add_response(
+            "create_change_set",
+            {"Id": "cs-arn", "StackId": "id"},
+            {
+                "StackName": "petstore-custom-domain",
+                "ChangeSetName": ANY,
+                "ChangeSetType": "UPDATE",
+                "UsePreviousTemplate": True,
+                "Parameters": switch_parameters(PARAMS, "api-green", "Prod"),
+                "Capabilities": ["CAPABILITY_AUTO_EXPAND"],
+                "Description": ANY,
+            },
+        )
         stub.add_response("describe_change_set", {"Status": "CREATE_COMPLETE", "ChangeSetId": "cs-arn"})
-        stub.add_response("describe_change_set", {"Status": "CREATE_COMPLETE", "ChangeSetId": "cs-arn", "Changes": [
-            {"Type": "Resource", "ResourceChange": {
-                "Action": "Modify", "LogicalResourceId": "LiveMapping",
-                "ResourceType": "AWS::ApiGateway::BasePathMapping", "Replacement": "False",
-                "Details": [{"Target": {"Attribute": "Properties", "Name": "RestApiId"}}]}}]})
+        stub.add_response(
+            "describe_change_set",
+            {
+                "Status": "CREATE_COMPLETE",
+                "ChangeSetId": "cs-arn",
+                "Changes": [
+                    {
+                        "Type": "Resource",
+                        "ResourceChange": {
+                            "Action": "Modify",
+                            "LogicalResourceId": "LiveMapping",
+                            "ResourceType": "AWS::ApiGateway::BasePathMapping",
+                            "Replacement": "False",
+                            "Details": [{"Target": {"Attribute": "Properties", "Name": "RestApiId"}}],
+                        },
+                    }
+                ],
+            },
+        )
         updater = CloudFormationUpdater(aws, "petstore-custom-domain", ["CAPABILITY_AUTO_EXPAND"], clock)
         plan = updater.plan("api-green", "Prod", "switch")
         stub.assert_no_pending_responses()
@@ -56,34 +84,48 @@ def test_change_set_call_uses_previous_template_and_previous_values(clock: FakeC
 
 
 TEMPLATE = {
-    "Parameters": {"CustomDomainName": {"Type": "String"}, "ActiveApiId": {"Type": "String"},
-                   "ActiveApiStage": {"Type": "String"}},
+    "Parameters": {
+        "CustomDomainName": {"Type": "String"},
+        "ActiveApiId": {"Type": "String"},
+        "ActiveApiStage": {"Type": "String"},
+    },
     "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Ref": "ActiveApiId"}}}},
 }
 
 
 def test_plan_and_apply_against_moto_update_only_the_two_parameters(aws: Aws, clock: FakeClock) -> None:
-    aws.cloudformation.create_stack(StackName="d", TemplateBody=json.dumps(TEMPLATE), Parameters=[
-        {"ParameterKey": "CustomDomainName", "ParameterValue": "api.example.com"},
-        {"ParameterKey": "ActiveApiId", "ParameterValue": "api-blue"},
-        {"ParameterKey": "ActiveApiStage", "ParameterValue": "Prod"},
-    ])
+    aws.cloudformation.create_stack(
+        StackName="d",
+        TemplateBody=json.dumps(TEMPLATE),
+        Parameters=[
+            {"ParameterKey": "CustomDomainName", "ParameterValue": "api.example.com"},
+            {"ParameterKey": "ActiveApiId", "ParameterValue": "api-blue"},
+            {"ParameterKey": "ActiveApiStage", "ParameterValue": "Prod"},
+        ],
+    )
     updater = CloudFormationUpdater(aws, "d", [], clock)
     events: list[StackEvent] = []
     plan = updater.plan("api-green", "Prod", "switch")
     stack = updater.apply(plan, events.append)
     assert stack.status == "UPDATE_COMPLETE"
-    assert stack.parameters == {"CustomDomainName": "api.example.com", "ActiveApiId": "api-green",
-                                "ActiveApiStage": "Prod"}
+    assert stack.parameters == {
+        "CustomDomainName": "api.example.com",
+        "ActiveApiId": "api-green",
+        "ActiveApiStage": "Prod",
+    }
     assert events and all(e.status.startswith("UPDATE") for e in events)  # only events after execute
 
 
 def test_dry_run_discard_deletes_the_change_set_and_leaves_the_stack(aws: Aws, clock: FakeClock) -> None:
-    aws.cloudformation.create_stack(StackName="d", TemplateBody=json.dumps(TEMPLATE), Parameters=[
-        {"ParameterKey": "CustomDomainName", "ParameterValue": "api.example.com"},
-        {"ParameterKey": "ActiveApiId", "ParameterValue": "api-blue"},
-        {"ParameterKey": "ActiveApiStage", "ParameterValue": "Prod"},
-    ])
+    aws.cloudformation.create_stack(
+        StackName="d",
+        TemplateBody=json.dumps(TEMPLATE),
+        Parameters=[
+            {"ParameterKey": "CustomDomainName", "ParameterValue": "api.example.com"},
+            {"ParameterKey": "ActiveApiId", "ParameterValue": "api-blue"},
+            {"ParameterKey": "ActiveApiStage", "ParameterValue": "Prod"},
+        ],
+    )
     updater = CloudFormationUpdater(aws, "d", [], clock)
     updater.discard(updater.plan("api-green", "Prod", "dry-run"))
     assert aws.cloudformation.list_change_sets(StackName="d")["Summaries"] == []

@@ -1,0 +1,244 @@
+"""The CLI end to end over moto: exit codes, one-line errors, status, smoke, switch, history, deploy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bluegreen import history as h
+from bluegreen.cli import main
+from tests.unit.bluegreen.fakes import FakeClock
+from tests.unit.bluegreen.world import DOMAIN, World, build_world
+
+
+@pytest.fixture
+def world(moto: None, tmp_path: Path, clock: FakeClock) -> World:
+    return build_world(tmp_path, clock)
+
+
+def run_cli(
+    world: World | None,
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    domain_follows_stack: bool = False,
+) -> tuple[int, str, str]:
+    kwargs = {"context_factory": world.context_factory(domain_follows_stack)} if world else {}
+    prefix = ["--project-dir", str(world.root)] if world else []
+    with pytest.raises(SystemExit) as exited:
+        main([*prefix, *args], **kwargs)
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+def test_bad_color_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(None, ["switch", "purple"], capsys)
+    assert code == 2 and "purple" in err
+
+
+def test_missing_samconfig_is_a_configuration_error_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(None, ["--project-dir", str(tmp_path), "smoke", "blue"], capsys)
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "samconfig not found" in err and "Traceback" not in err
+
+
+def test_debug_reraises_for_the_traceback(tmp_path: Path) -> None:
+    from bluegreen.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        main(["--debug", "--project-dir", str(tmp_path), "smoke", "blue"])
+
+
+def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (
+        [],
+        ["status"],
+        ["deploy"],
+        ["smoke"],
+        ["switch"],
+        ["rollback"],
+        ["history"],
+        ["decommission"],
+    ):
+        code, out, _ = run_cli(None, [*command, "--help"], capsys)
+        assert code == 0 and "Usage: bluegreen" in out
+
+
+def test_status_healthy_and_in_sync_exits_zero(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(world, ["status", "--json"], capsys)
+    report = json.loads(out)
+    assert code == 0, report["problems"]
+    assert report["live"]["color"] == "blue" and report["live"]["drifted"] is False
+    assert [(c["color"], c["healthy"], c["live"]) for c in report["colors"]] == [
+        ("blue", True, True),
+        ("green", True, False),
+    ]
+
+
+def test_status_reports_drift_from_the_actual_mapping_and_exits_one(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.remap("green")  # someone moved the mapping behind CloudFormation's back
+    code, out, err = run_cli(world, ["status"], capsys)
+    assert code == 1
+    assert "live     green" in out and "DRIFTED" in out
+    assert "drift" in err
+
+
+def test_status_exits_one_when_a_color_is_unhealthy(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.pet_apis["green"].faults.add("health-500")
+    code, out, _ = run_cli(world, ["status"], capsys)
+    assert code == 1 and "UNHEALTHY" in out
+
+
+def test_smoke_color_prints_one_line_per_check(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(world, ["smoke", "green"], capsys)
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["PASS"] * 6
+
+
+def test_smoke_unhealthy_url_exits_one(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.pet_apis["blue"].faults.add("bad-json-502")
+    code, out, err = run_cli(world, ["smoke", world.endpoint("blue"), "--json"], capsys)
+    assert code == 1 and json.loads(out)["passed"] is False and "1 of 6 smoke checks failed" in err
+
+
+def test_smoke_rejects_an_unknown_target(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(world, ["smoke", "purple"], capsys)
+    assert code == 2 and "blue, green, live or an http(s) URL" in err
+
+
+def test_switch_through_cloudformation_changes_only_the_api_and_records_history(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The live hostname follows the stack's ActiveApiId, as API Gateway does after the real update.
+    code, out, err = run_cli(world, ["switch", "green", "--yes", "--json"], capsys, domain_follows_stack=True)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["state"] == h.SUCCEEDED and result["convergence_seconds"] == 0
+    assert world.domain_parameter("ActiveApiId") == world.apis["green"]
+    assert world.domain_parameter("CertificateArn") == "arn:cert"  # untouched (UsePreviousValue)
+    assert world.domain_parameter("SecurityPolicy") == "TLS_1_2"
+    code, out, _ = run_cli(world, ["history", "--json"], capsys)
+    [record] = json.loads(out)
+    assert (record["action"], record["from_color"], record["to_color"], record["state"]) == (
+        "switch",
+        "blue",
+        "green",
+        h.SUCCEEDED,
+    )
+    assert record["who"].endswith(":123456789012:user/moto")  # from sts get_caller_identity
+
+
+def test_switch_that_never_converges_rolls_back_through_cloudformation(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The live hostname keeps answering blue (the mapping never moves): verification fails, rollback runs.
+    code, out, err = run_cli(world, ["switch", "green", "--yes", "--verify-timeout", "5"], capsys)
+    assert code == 1
+    assert "rolled back to blue, live verified" in err and err.count("\n") == 1
+    assert world.domain_parameter("ActiveApiId") == world.apis["blue"]
+    code, out, _ = run_cli(world, ["history"], capsys)
+    assert "ROLLED_BACK" in out
+
+
+def test_switch_dry_run_leaves_stack_and_history_alone(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(world, ["switch", "green", "--dry-run"], capsys)
+    assert code == 0 and "dry run" in out
+    assert world.domain_parameter("ActiveApiId") == world.apis["blue"]
+    summaries = world.cf.list_change_sets(StackName="petstore-custom-domain")["Summaries"]
+    assert [s["ChangeSetName"] for s in summaries if s["ChangeSetName"].startswith("bluegreen-")] == []
+    code, out, _ = run_cli(world, ["history"], capsys)
+    assert "no history yet" in out
+
+
+def test_switch_to_the_live_color_is_a_noop(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(world, ["switch", "blue", "--yes"], capsys)
+    assert code == 0 and "already live" in out
+
+
+def test_switch_refuses_an_unhealthy_target(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    world.pet_apis["green"].faults.add("health-500")
+    code, _, err = run_cli(world, ["switch", "green", "--yes"], capsys)
+    assert code == 1 and "refused to switch to green" in err
+    assert world.domain_parameter("ActiveApiId") == world.apis["blue"]
+
+
+def test_deploy_refuses_the_live_color_unless_forced(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(world, ["deploy", "blue"], capsys)
+    assert code == 1 and "blue is LIVE" in err and world.sam_calls == []
+    code, _, err = run_cli(world, ["deploy", "blue", "--force"], capsys)
+    assert code == 0, err
+    build, deploy = world.sam_calls
+    assert build[1:3] == ["build", "--template-file"] and deploy[1] == "deploy"
+    config = deploy[deploy.index("--config-file") + 1]
+    assert Path(config).is_absolute() and config.endswith("samconfig/blue.toml")
+    assert deploy[deploy.index("--template-file") + 1].endswith(".aws-sam/build-blue/template.yaml")
+    assert "--no-fail-on-empty-changeset" in deploy
+
+
+def test_deploy_idle_color_with_nothing_to_change_says_so(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.sam_output = ["No changes to deploy. Stack petstore-green is up to date"]
+    code, out, _ = run_cli(world, ["deploy", "green"], capsys)
+    assert code == 0 and "nothing to change" in out
+
+
+def test_deploy_domain_passes_every_parameter_keeping_the_live_color(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import boto3
+
+    from tests.unit.bluegreen.test_aws import _self_signed
+
+    zone = boto3.client("route53").create_hosted_zone(Name="example.com", CallerReference="z")["HostedZone"][
+        "Id"
+    ]
+    cert, key = _self_signed(DOMAIN)
+    arn = boto3.client("acm", region_name="us-east-1").import_certificate(Certificate=cert, PrivateKey=key)[
+        "CertificateArn"
+    ]
+    world.remap("green")
+    code, _, err = run_cli(world, ["deploy", "domain"], capsys)
+    assert code == 0, err
+    [deploy] = world.sam_calls
+    overrides = dict(item.split("=", 1) for item in deploy[deploy.index("--parameter-overrides") + 1].split())
+    assert overrides == {
+        "CustomDomainName": DOMAIN,
+        "ActiveApiId": world.apis["green"],
+        "ActiveApiStage": "Prod",
+        "PublicHostedZoneId": zone.rsplit("/", 1)[-1],
+        "CertificateArn": arn,
+    }
+
+
+def test_decommission_refuses_the_live_color_and_a_recently_live_one(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(world, ["decommission", "blue", "--yes"], capsys)
+    assert code == 1 and "it is live" in err
+    code, _, err = run_cli(world, ["switch", "green", "--yes"], capsys, domain_follows_stack=True)
+    assert code == 0, err
+    world.remap("green")  # what the real update did to the mapping
+    code, _, err = run_cli(world, ["decommission", "blue", "--yes", "--grace", "1h"], capsys)
+    assert code == 1 and "was live 0 min ago" in err
+    world.clock.advance(3601)
+    code, out, err = run_cli(world, ["decommission", "blue", "--yes"], capsys)
+    assert code == 0, err
+    assert "deleted petstore-blue" in out
+    assert "petstore-blue" not in [
+        s["StackName"]
+        for s in world.cf.list_stacks(StackStatusFilter=["CREATE_COMPLETE", "UPDATE_COMPLETE"])[
+            "StackSummaries"
+        ]
+    ]
+    code, out, _ = run_cli(world, ["history", "--json"], capsys)
+    assert json.loads(out)[0]["action"] == "decommission" and json.loads(out)[0]["state"] == h.SUCCEEDED
