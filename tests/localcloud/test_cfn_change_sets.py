@@ -147,3 +147,18 @@ def test_missing_parameter_values_are_refused(cf: Any) -> None:
 
     assert raised.value.response["Error"]["Message"] == "Parameters: [Label] must have values"
     assert cf.list_stacks()["StackSummaries"] == []
+
+
+def test_resources_whose_condition_is_false_are_not_in_the_changes(cf: Any) -> None:
+    template = json.loads(json.dumps(TABLE_TEMPLATE))
+    template["Conditions"] = {"WantsQueue": {"Fn::Equals": [{"Ref": "Label"}, "queue"]}}
+    template["Resources"]["Queue"] = {"Type": "AWS::SQS::Queue", "Condition": "WantsQueue"}
+
+    described = run(cf, "create", "CREATE", TemplateBody=json.dumps(template), Parameters=params(Label="one"))
+    grown = run(cf, "grow", "UPDATE", UsePreviousTemplate=True, Parameters=params(Label="queue"))
+
+    assert [c["ResourceChange"]["LogicalResourceId"] for c in described["Changes"]] == ["Table"]
+    assert [
+        (c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"]) for c in grown["Changes"]
+    ] == [("Add", "Queue")]
+    assert len(boto3.client("sqs", region_name=REGION).list_queues()["QueueUrls"]) == 1

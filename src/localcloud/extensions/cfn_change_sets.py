@@ -71,8 +71,11 @@ def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, 
     applied = getattr(resource_map, "lc_applied", {})
     resources = template.get("Resources") or {}
     values = effective_parameters(template, parameters)
+    included = _condition_filter(stack, template, parameters)
     changes = []
     for name, resource_json in resources.items():
+        if not included(resource_json):
+            continue
         if name not in applied:
             changes.append(_change("Add", name, resource_json["Type"]))
             continue
@@ -95,7 +98,7 @@ def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, 
                 )
             )
     for name, (old_json, _) in applied.items():
-        if name not in resources:
+        if name not in resources or not included(resources[name]):
             changes.append(
                 _change(
                     "Remove",
@@ -105,6 +108,24 @@ def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, 
                 )
             )
     return changes
+
+
+def _condition_filter(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> Any:
+    """Evaluate the template's Conditions with the new values, as CloudFormation does for the change set."""
+    if not template.get("Conditions"):
+        return lambda resource_json: True
+    conditions = parsing.ResourceMap(
+        stack.stack_id, stack.name, dict(parameters), {}, stack.region_name, stack.account_id, template, {}
+    )
+    conditions.load_mapping()
+    conditions.load_parameters()
+    conditions.load_conditions()
+
+    def included(resource_json: dict[str, Any]) -> bool:
+        condition = resource_json.get("Condition")
+        return not condition or bool(conditions.lazy_condition_map[condition])
+
+    return included
 
 
 def _change(
