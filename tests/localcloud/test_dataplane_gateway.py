@@ -394,3 +394,20 @@ def test_tls_below_1_2_is_refused(plane: Plane) -> None:
     context.maximum_version = ssl.TLSVersion.TLSv1_1
     with socket.create_connection((host, int(port))) as raw, pytest.raises(ssl.SSLError):
         context.wrap_socket(raw, server_hostname=DOMAIN)
+
+
+def test_disabled_execute_api_endpoint_answers_forbidden(plane: Plane) -> None:
+    api_id = plane.apigw.create_rest_api(name="no-default-endpoint")["id"]
+    root = plane.apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    plane.apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    plane.apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type="MOCK")
+    plane.apigw.create_deployment(restApiId=api_id, stageName="prod")
+    plane.apigw.update_rest_api(
+        restApiId=api_id,
+        patchOperations=[{"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "True"}],
+    )
+
+    reply = plane.get(plane.stage_url(api_id, "/prod/"))
+
+    assert reply.status == 403
+    assert json.loads(reply.body) == {"message": "Forbidden"}
