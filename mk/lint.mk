@@ -3,9 +3,13 @@
 #
 # Every part installs what it needs on a fresh machine, pinned, outside .venv when the tool would
 # disturb it (checkov downgrades boto3), and leaves a stamp under $(LINT_STAMPS): run twice, the
-# second run only says that nothing changed. A scanner that cannot run fails the target: nothing
-# is skipped. Findings are fixed in the templates or excused in the resource's Metadata with a
-# reason (see the README's "Scanners" section); unexplained suppressions fail the run.
+# second run has nothing to do. A scanner that cannot run fails the target: nothing is skipped.
+# Findings are fixed in the templates, or excused in the resource's own Metadata with a reason:
+#   cfn-lint   Metadata: {cfn-lint: {config: {ignore_checks: [ID]}}}   (none needed so far)
+#   checkov    Metadata: {checkov: {skip: [{id: CKV_..., comment: why}]}}
+#   cfn-guard  Metadata: {guard: {SuppressedRules: [{id: rule_name, comment: why}]}}
+# A checkov skip without a comment fails (tests/guard/check_suppressions.py), and so does a guard
+# suppression without a comment or that excuses nothing (tests/guard/run_guard.py).
 
 LINT_TEMPLATES := stacks/blue-stack.yaml stacks/green-stack.yaml stacks/custom-domain-stack.yaml \
 	stacks/release-pipeline-role.yaml
@@ -89,7 +93,9 @@ $(CHECKOV_VENV)/.installed: $(INSTALL_STAMP)
 	@$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) "checkov==$(CHECKOV_VERSION)"
 	@touch $@
 
-$(LINT_STAMPS)/checkov: $(CHECKOV_VENV)/.installed $(LINT_TEMPLATES) $(LINT_WORKFLOWS) .checkov.yaml | $(LINT_STAMPS)
+$(LINT_STAMPS)/checkov: $(CHECKOV_VENV)/.installed $(LINT_TEMPLATES) $(LINT_WORKFLOWS) .checkov.yaml \
+		tests/guard/check_suppressions.py | $(LINT_STAMPS)
+	$(VENV)/bin/python tests/guard/check_suppressions.py $(LINT_TEMPLATES)
 	@echo "checkov $$($(CHECKOV) --version): $(LINT_TEMPLATES) $(LINT_WORKFLOWS)"
 	$(CHECKOV) --config-file .checkov.yaml $(addprefix --file ,$(LINT_TEMPLATES) $(LINT_WORKFLOWS))
 	@touch $@
