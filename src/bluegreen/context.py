@@ -60,7 +60,9 @@ class AppContext:
 
     def confirm(self, question: str) -> bool:
         if not sys.stdin.isatty():
-            return False  # never hang a pipeline on a prompt: non-interactive runs must pass --yes
+            # Never hang a pipeline on a prompt: non-interactive runs must pass --yes.
+            self.say(f"{question} -> no terminal to ask; pass --yes to confirm")
+            return False
         return click.confirm(question, default=False, err=True)
 
     # --- clients ----------------------------------------------------------------------------------------

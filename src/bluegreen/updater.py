@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from botocore.exceptions import ClientError
+
 from bluegreen.aws import IN_PROGRESS_SUFFIX, Aws, ResourceChange, StackEvent, StackInfo
 from bluegreen.errors import ChangeFailed
 
@@ -64,27 +66,36 @@ class CloudFormationUpdater:
     def plan(self, api_id: str, stage: str, label: str) -> Plan:
         stack = self._aws.require_stack(self._stack_name)
         name = re.sub(r"[^A-Za-z0-9-]", "-", f"bluegreen-{label}-{int(self._clock() * 1000)}")[:128]
-        change_set_id = self._aws.create_update_change_set(
-            self._stack_name,
-            name,
-            switch_parameters(list(stack.parameters), api_id, stage),
-            self._capabilities,
-            description=f"bluegreen {label}: live API -> {api_id}/{stage}",
-        )
+        try:
+            change_set_id = self._aws.create_update_change_set(
+                self._stack_name,
+                name,
+                switch_parameters(list(stack.parameters), api_id, stage),
+                self._capabilities,
+                description=f"bluegreen {label}: live API -> {api_id}/{stage}",
+            )
+        except ClientError as exc:
+            # Some endpoints refuse an empty change set at creation instead of marking it FAILED.
+            if "No updates are to be performed" not in str(exc):
+                raise
+            return self._empty_plan(stack, name, api_id, stage)
         info = self._aws.wait_change_set(self._stack_name, change_set_id)
         if info.status == "CREATE_COMPLETE":
             return Plan(change_set_id, info.changes, empty=False, api_id=api_id, stage=stage)
         self._aws.delete_change_set(self._stack_name, change_set_id)
         if info.is_empty:
-            current = (stack.parameters.get("ActiveApiId"), stack.parameters.get("ActiveApiStage"))
-            if current != (api_id, stage):
-                # Nothing to change yet the stack names another API: CloudFormation cannot move the mapping.
-                raise ChangeFailed(
-                    f"CloudFormation reports no changes for {self._stack_name}, but it names "
-                    f"{current[0]}/{current[1]}, not {api_id}/{stage}"
-                )
-            return Plan(change_set_id, (), empty=True, api_id=api_id, stage=stage)
+            return self._empty_plan(stack, change_set_id, api_id, stage)
         raise ChangeFailed(f"change set for {self._stack_name} failed: {info.reason or info.status}")
+
+    def _empty_plan(self, stack: StackInfo, change_set_id: str, api_id: str, stage: str) -> Plan:
+        current = (stack.parameters.get("ActiveApiId"), stack.parameters.get("ActiveApiStage"))
+        if current != (api_id, stage):
+            # Nothing to change yet the stack names another API: CloudFormation cannot move the mapping.
+            raise ChangeFailed(
+                f"CloudFormation reports no changes for {self._stack_name}, but it names "
+                f"{current[0]}/{current[1]}, not {api_id}/{stage}"
+            )
+        return Plan(change_set_id, (), empty=True, api_id=api_id, stage=stage)
 
     def discard(self, plan: Plan) -> None:
         if not plan.empty:

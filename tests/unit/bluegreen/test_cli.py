@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 
 from bluegreen import history as h
@@ -242,3 +243,63 @@ def test_decommission_refuses_the_live_color_and_a_recently_live_one(
     ]
     code, out, _ = run_cli(world, ["history", "--json"], capsys)
     assert json.loads(out)[0]["action"] == "decommission" and json.loads(out)[0]["state"] == h.SUCCEEDED
+
+
+def test_status_and_switch_report_an_interrupted_switch_and_recover(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a switch that died in its change phase: its record is STARTED and its lock has expired
+    from bluegreen.aws import Aws
+    from bluegreen.history import History
+    from bluegreen.lock import SwitchLock
+
+    aws = Aws(boto3.Session(region_name="us-east-1"), clock=world.clock, sleep=world.clock.sleep)
+    table = world.cf.describe_stacks(StackName="petstore-custom-domain")["Stacks"][0]["Outputs"]
+    table_name = next(o["OutputValue"] for o in table if o["OutputKey"] == "SwitchTableName")
+    history = History(aws, table_name, world.clock)
+    dead = history.append(
+        history.new_record("arn:aws:iam::1:user/carol", "switch", from_color="blue", to_color="green")
+    )
+    history.set_phase(dead, "change")
+    SwitchLock(aws, table_name, "carol on h pid 9", world.clock).acquire("switch", ttl=60)
+    world.clock.advance(61)
+    # WHEN status runs, it names the interrupted switch and exits 1
+    code, out, _ = run_cli(world, ["status"], capsys)
+    assert code == 1 and "interrupted switch blue->green by arn:aws:iam::1:user/carol at phase change" in out
+    # AND the next switch recovers it (marks it INTERRUPTED) and leaves live on a healthy color
+    code, out, err = run_cli(world, ["switch", "blue", "--yes"], capsys)
+    assert code == 0, err
+    assert "interrupted switch blue->green" in out and "blue is already live" in out
+    code, out, _ = run_cli(world, ["history", "--json"], capsys)
+    states = {r["record_id"]: r["state"] for r in json.loads(out)}
+    assert states[dead.record_id] == "INTERRUPTED"
+    code, _, _ = run_cli(world, ["status"], capsys)
+    assert code == 0
+
+
+def test_rollback_after_a_switch_returns_to_the_previous_color(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(world, ["switch", "green", "--yes"], capsys, domain_follows_stack=True)
+    assert code == 0, err
+    world.remap("green")  # what the real update did to the mapping
+    code, out, err = run_cli(world, ["rollback", "--yes", "--json"], capsys, domain_follows_stack=True)
+    assert code == 0, err
+    assert json.loads(out)["to"] == "blue" and "rollback target: blue" in err
+    assert world.domain_parameter("ActiveApiId") == world.apis["blue"]
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[3] / "src"), "PATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "bluegreen", "switch", "purple"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "purple" in done.stderr
