@@ -9,8 +9,8 @@ import pytest
 from bluegreen.config import Project, parse_parameter_overrides
 from bluegreen.duration import parse_duration
 from bluegreen.errors import ConfigError
-from bluegreen.retire import grace_violation
 from bluegreen.history import Record
+from bluegreen.retire import grace_violation
 from tests.unit.bluegreen.world import write_project
 
 
