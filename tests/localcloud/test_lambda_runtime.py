@@ -284,3 +284,15 @@ def test_code_is_unzipped_once_per_code_sha(client: Any, tmp_path: Path) -> None
     assert sha == client.get_function(FunctionName="b")["Configuration"]["CodeSha256"]
     assert len(os.listdir(tmp_path / "state" / "code")) == 1
     assert base64.b64decode(sha)  # Lambda's CodeSha256 is base64
+
+
+def test_deleting_a_function_stops_its_environments(
+    client: Any, runtime: lambda_runtime.LambdaRuntime
+) -> None:
+    create(client, "probe", zip_of("probe"))
+    _, body = invoke(client, "probe")
+    assert runtime.environment_pids("probe") == [body["pid"]]
+
+    client.delete_function(FunctionName="probe")
+
+    assert runtime.environment_pids("probe") == []

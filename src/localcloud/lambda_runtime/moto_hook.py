@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from moto.awslambda.exceptions import LambdaClientError
-from moto.awslambda.models import LambdaFunction
+from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.core.responses import BaseResponse
 
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
@@ -85,6 +85,17 @@ def _invoke(
     return result.payload
 
 
+def _retiring_delete(original: Any) -> Any:
+    def delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
+        original(self, function_name, qualifier)
+        # A name or an ARN (arn:aws:lambda:region:account:function:name[:qualifier]).
+        name = function_name.split(":")[6] if function_name.startswith("arn:") else function_name
+        if _runtime_getter is not None:
+            _runtime_getter().retire(name)
+
+    return delete_function
+
+
 def _keep_request_id(original: Any) -> Any:
     def enrich(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
         request_id = headers.pop(_KEEP_REQUEST_ID, None)
@@ -105,4 +116,5 @@ def install(runtime_getter: Callable[[], LambdaRuntime]) -> None:
             return
         setattr(_invoke, "__localcloud__", True)  # noqa: B010 - a marker on the function object
         LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
+        LambdaBackend.delete_function = _retiring_delete(LambdaBackend.delete_function)  # type: ignore[method-assign]
         BaseResponse._enrich_response = _keep_request_id(BaseResponse._enrich_response)  # type: ignore[method-assign]

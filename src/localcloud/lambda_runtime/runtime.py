@@ -170,6 +170,19 @@ class LambdaRuntime:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
 
+    def retire(self, function_name: str) -> None:
+        """Stop the environments of a deleted function (busy ones when their invoke returns)."""
+        with self._lock:
+            keys = [
+                key
+                for key, (_, pool) in self._pools.items()
+                if pool.plan.environment_spec.name == function_name
+            ]
+            pools = [self._pools.pop(key)[1] for key in keys]
+            self._retired.extend(pools)
+        for pool in pools:
+            pool.close()
+
     def environment_pids(self, function_name: str) -> list[int]:
         """Process ids of the live environments of a function (all versions): for tests and status."""
         with self._lock:
