@@ -143,3 +143,34 @@ def test_delete_rest_api_is_refused_while_mapped(apigw: Any) -> None:
 
 def test_live_target_is_none_for_an_unknown_domain(apigw: Any) -> None:
     assert live_target("nobody.example.com") is None
+
+
+def test_create_domain_name_api_keeps_the_access_mode_and_the_regional_zone(apigw: Any) -> None:
+    created = apigw.create_domain_name(
+        domainName="tls13.example.com",
+        regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
+        endpointConfiguration={"types": ["REGIONAL"]},
+        securityPolicy="SecurityPolicy_TLS13_1_3_2025_09",
+        endpointAccessMode="STRICT",
+    )
+
+    assert created["regionalHostedZoneId"] == "ZLY8HYME6SFDD"
+    assert apigw.get_domain_name(domainName="tls13.example.com")["endpointAccessMode"] == "STRICT"
+
+
+def test_create_domain_name_api_refuses_an_enhanced_policy_without_access_mode_and_duplicates(
+    apigw: Any,
+) -> None:
+    with pytest.raises(ClientError) as missing_mode:
+        apigw.create_domain_name(
+            domainName="x.example.com",
+            securityPolicy="SecurityPolicy_TLS13_1_3_2025_09",
+            regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
+        )
+    with pytest.raises(ClientError) as duplicate:
+        apigw.create_domain_name(
+            domainName=DOMAIN, regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x"
+        )
+
+    assert _error(missing_mode)[0] == "BadRequestException"
+    assert _error(duplicate) == ("ConflictException", "The domain name you provided already exists.")

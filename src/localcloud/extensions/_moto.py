@@ -8,6 +8,7 @@ from typing import Any
 
 from moto.apigateway import exceptions as _apigw_exceptions
 from moto.apigateway import models as _apigw
+from moto.apigateway import responses as _apigw_responses
 from moto.awslambda import models as _awslambda
 from moto.cloudformation import exceptions as _cfn_exceptions
 from moto.cloudformation import models as _cfn
@@ -19,6 +20,7 @@ from moto.core import common_models as _common_models
 from moto.core import exceptions as _core_exceptions
 
 apigw: Any = _apigw
+apigw_responses: Any = _apigw_responses
 awslambda: Any = _awslambda
 cfn: Any = _cfn
 parsing: Any = _parsing

@@ -5,6 +5,7 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
       https://docs.aws.amazon.com/general/latest/gr/apigateway.html (hosted zone ids of regional endpoints)
 """
 
+import json
 from typing import Any
 
 from ._moto import (
@@ -13,6 +14,7 @@ from ._moto import (
     ConflictException,
     UnformattedGetAttTemplateException,
     apigw,
+    apigw_responses,
 )
 
 # Route 53 hosted zone of each region's execute-api regional endpoints (AWS General Reference).
@@ -135,8 +137,6 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         properties = cloudformation_json["Properties"]
         name = properties["DomainName"]
         backend = apigw.apigateway_backends[account_id][region_name]
-        if name in backend.domain_names:
-            raise ConflictException("The domain name you provided already exists.")
         policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")
         validate_security(policy, access_mode)
         endpoint = properties.get("EndpointConfiguration") or {"Types": ["EDGE"]}
@@ -153,8 +153,6 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
             endpoint_configuration={"types": endpoint.get("Types", ["EDGE"])},
             security_policy=policy or "TLS_1_2",
         )
-        model.regional_hosted_zone_id = regional_hosted_zone_id(region_name)
-        model.distribution_hosted_zone_id = CLOUDFRONT_HOSTED_ZONE_ID
         model.endpoint_access_mode = access_mode
         return cls(account_id, region_name, name)
 
@@ -193,5 +191,33 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         return True
 
 
+def _backend_create_domain_name(self: Any, domain_name: str, *args: Any, **kwargs: Any) -> Any:
+    if domain_name in self.domain_names:
+        raise ConflictException("The domain name you provided already exists.")
+    model = _original_backend_create(self, domain_name, *args, **kwargs)
+    model.regional_hosted_zone_id = regional_hosted_zone_id(self.region_name)
+    model.distribution_hosted_zone_id = CLOUDFRONT_HOSTED_ZONE_ID
+    model.endpoint_access_mode = None
+    return model
+
+
+_original_backend_create = apigw.APIGatewayBackend.create_domain_name
+
+
+def _response_create_domain_name(self: Any) -> Any:
+    """CreateDomainName over the API: validate and keep endpointAccessMode, which moto's parser drops."""
+    access_mode = self._get_param("endpointAccessMode")
+    validate_security(self._get_param("securityPolicy"), access_mode)
+    status, headers, _ = _original_response_create(self)
+    model = self.backend.get_domain_name(self._get_param("domainName"))
+    model.endpoint_access_mode = access_mode
+    return status, headers, json.dumps(model.to_json())
+
+
+_original_response_create = apigw_responses.APIGatewayResponse.create_domain_name
+
+
 def install() -> None:
     apigw.DomainName.to_json = _to_json_with_access_mode
+    apigw.APIGatewayBackend.create_domain_name = _backend_create_domain_name
+    apigw_responses.APIGatewayResponse.create_domain_name = _response_create_domain_name
