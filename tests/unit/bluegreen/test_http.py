@@ -18,6 +18,7 @@ from bluegreen.http import ConnectToAdapter, new_session, parse_connect_to
 def _pool(session: requests.Session, url: str) -> Any:
     request = requests.Request("GET", url).prepare()
     adapter = session.get_adapter(url)
+    assert isinstance(adapter, ConnectToAdapter)
     return adapter.get_connection_with_tls_context(request, verify=session.verify)
 
 

@@ -153,7 +153,11 @@ def test_two_switches_started_together_exactly_one_proceeds(aws: Aws, table: str
     cloud = FakeCloud()
     loser_done = threading.Event()
     # The winner holds the lock inside preflight until the loser has been turned away.
-    cloud.smoke_gate = lambda: loser_done.wait(timeout=10) or None
+
+    def hold_until_loser_returns() -> None:
+        loser_done.wait(timeout=10)
+
+    cloud.smoke_gate = hold_until_loser_returns
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 

@@ -171,7 +171,7 @@ class World:
 
     def domain_parameter(self, key: str) -> str:
         stack = self.cf.describe_stacks(StackName="petstore-custom-domain")["Stacks"][0]
-        return next(p["ParameterValue"] for p in stack["Parameters"] if p["ParameterKey"] == key)
+        return str(next(p["ParameterValue"] for p in stack["Parameters"] if p["ParameterKey"] == key))
 
     def build_session(self, domain_follows_stack: bool = False) -> FakeApiSession:
         routes = {self.host(color): api for color, api in self.pet_apis.items()}
@@ -181,7 +181,7 @@ class World:
         class DomainRoutes(dict[str, FakePetApi]):
             """The live hostname answers from the color the mapping (or, if asked, the stack) points at."""
 
-            def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+            def get(self, key: str, default: Any = None) -> Any:
                 if key != DOMAIN:
                     return super().get(key, default)
                 if domain_follows_stack:
