@@ -47,6 +47,7 @@ class OpenApiContract:
             _DOC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
         )
         self._registry = registry
+        self._validators: dict[str, OAS31Validator] = {}
         self._routes = [
             _Route(template, re.compile(re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template))), item)
             for template, item in document["paths"].items()
@@ -59,7 +60,10 @@ class OpenApiContract:
 
     def validate_schema(self, instance: Any, pointer: str) -> None:
         """Validate against the schema at a JSON pointer of the document, e.g. /components/schemas/Pet."""
-        validator = OAS31Validator({"$ref": f"{_DOC_URI}#{pointer}"}, registry=self._registry)
+        validator = self._validators.get(pointer)
+        if validator is None:
+            validator = OAS31Validator({"$ref": f"{_DOC_URI}#{pointer}"}, registry=self._registry)
+            self._validators[pointer] = validator
         try:
             validator.validate(instance)
         except ValidationError as error:
