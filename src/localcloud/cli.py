@@ -86,7 +86,7 @@ def up(ctx: click.Context, port: int, data_port: int, host: str, state_dir: Path
 )
 @click.pass_context
 def bootstrap_command(ctx: click.Context, domain: str, bucket: str) -> None:
-    """Create, or find, the hosted zone, ISSUED certificate and bucket a deploy needs."""
+    """Create, or find, the hosted zone, certificate, bucket and API Gateway logs role a deploy needs."""
     import boto3
 
     try:
@@ -98,6 +98,7 @@ def bootstrap_command(ctx: click.Context, domain: str, bucket: str) -> None:
     click.echo(f"HostedZoneId={found.hosted_zone_id}")
     click.echo(f"CertificateArn={found.certificate_arn}")
     click.echo(f"Bucket={found.bucket}")
+    click.echo(f"ApiGatewayCloudWatchRoleArn={found.apigateway_logs_role_arn}")
 
 
 if __name__ == "__main__":
