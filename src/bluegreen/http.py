@@ -48,9 +48,15 @@ def parse_connect_to(value: str) -> ConnectTo:
 class ConnectToAdapter(HTTPAdapter):
     """Routes matching https connections to another address while keeping the URL's hostname for TLS."""
 
-    def __init__(self, rule: ConnectTo | None, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        rule: ConnectTo | None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        ca_bundle: str | None = None,
+    ) -> None:
         self.rule = rule
         self.timeout = timeout
+        self.ca_bundle = ca_bundle
         super().__init__()
 
     def _target(self, url: str) -> tuple[str, int] | None:
@@ -82,6 +88,9 @@ class ConnectToAdapter(HTTPAdapter):
             hostname, port = target
             # http.client would otherwise derive Host from the connection (the connect-to address).
             request.headers["Host"] = hostname if port == 443 else f"{hostname}:{port}"
+        if self.ca_bundle and kwargs.get("verify") is not False:
+            # requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override session.verify; the configured CA wins.
+            kwargs["verify"] = self.ca_bundle
         return super().send(request, timeout=timeout if timeout is not None else self.timeout, **kwargs)
 
 
@@ -92,12 +101,14 @@ def new_session(connect_to: str | None = None, ca_bundle: str | None = None) -> 
     """
     connect_to = connect_to if connect_to is not None else os.environ.get("BLUEGREEN_CONNECT_TO") or None
     ca_bundle = ca_bundle if ca_bundle is not None else os.environ.get("BLUEGREEN_CA_BUNDLE") or None
+    if ca_bundle and not os.path.isfile(ca_bundle):
+        raise ConfigError(f"CA bundle not found: {ca_bundle}")
     session = requests.Session()
-    adapter = ConnectToAdapter(parse_connect_to(connect_to) if connect_to else None)
-    session.mount("https://", adapter)
+    session.mount(
+        "https://",
+        ConnectToAdapter(parse_connect_to(connect_to) if connect_to else None, ca_bundle=ca_bundle),
+    )
     session.mount("http://", ConnectToAdapter(None))
     if ca_bundle:
-        if not os.path.isfile(ca_bundle):
-            raise ConfigError(f"CA bundle not found: {ca_bundle}")
         session.verify = ca_bundle
     return session

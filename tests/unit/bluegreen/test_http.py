@@ -87,3 +87,23 @@ def test_host_header_keeps_the_url_hostname_and_default_timeout_applies(
     assert seen == {"host": "api.example.com", "timeout": (3.05, 10.0)}
     adapter.send(requests.Request("GET", "https://api.example.com:8443/health").prepare(), timeout=1)
     assert seen == {"host": "api.example.com:8443", "timeout": 1}
+
+
+def test_configured_ca_bundle_beats_requests_ca_bundle_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # requests would otherwise let REQUESTS_CA_BUNDLE override session.verify and reject the local CA.
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    seen: dict[str, Any] = {}
+
+    def fake_send(self: HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        seen["verify"] = kwargs.get("verify")
+        response = requests.Response()
+        response.status_code = 200
+        return response
+
+    monkeypatch.setattr(HTTPAdapter, "send", fake_send)
+    new_session(connect_to="::localhost:4443", ca_bundle=str(ca)).get("https://api.example.com/health")
+    assert seen["verify"] == str(ca)
