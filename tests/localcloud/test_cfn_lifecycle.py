@@ -133,3 +133,23 @@ def test_redeploying_a_color_with_new_code_keeps_its_api_id(cf: Any) -> None:
         FunctionName=out["AliasArn"].rsplit(":", 1)[0], Name="live"
     )
     assert alias["FunctionVersion"] == "2"
+
+
+def test_stack_resources_report_their_own_status(cf: Any) -> None:
+    cf.create_stack(StackName="s", TemplateBody=json.dumps(ORDERED))
+    smaller = {
+        "Resources": {
+            "First": ORDERED["Resources"]["First"],
+            "Middle": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "changed"}},
+        }
+    }
+
+    cf.update_stack(StackName="s", TemplateBody=json.dumps(smaller))
+
+    listed = {
+        r["LogicalResourceId"]: r["ResourceStatus"]
+        for r in cf.list_stack_resources(StackName="s")["StackResourceSummaries"]
+    }
+    assert listed == {"First": "CREATE_COMPLETE", "Middle": "UPDATE_COMPLETE"}
+    detail = cf.describe_stack_resource(StackName="s", LogicalResourceId="Middle")["StackResourceDetail"]
+    assert detail["ResourceStatus"] == "UPDATE_COMPLETE"

@@ -23,6 +23,7 @@ def install() -> None:
             apigateway_stage,
             cfn_change_sets,
             cfn_events,
+            cfn_resource_status,
             cfn_resources,
             cfn_stacks,
             cloudwatch_alarm,
@@ -33,6 +34,7 @@ def install() -> None:
 
         patches = (
             cfn_events,
+            cfn_resource_status,
             cfn_resources,
             cfn_stacks,
             cfn_change_sets,

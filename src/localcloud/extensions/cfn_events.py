@@ -41,6 +41,10 @@ def resource_event(
         )
     )
     _keep_increasing(stack)
+    last = stack.events[-1]
+    if not hasattr(stack, "lc_resource_status"):
+        stack.lc_resource_status = {}
+    stack.lc_resource_status[logical_id] = (status, last.timestamp, reason)
 
 
 def stack_event(stack: Any, status: str, reason: str | None = None) -> None:

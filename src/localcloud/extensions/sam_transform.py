@@ -6,6 +6,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-aw
 """
 
 import copy
+import logging
 import threading
 from typing import Any
 
@@ -24,6 +25,8 @@ SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 # The translator keeps its region in a class attribute: one translation at a time.
 _translator_lock = threading.Lock()
+# The hosted transform has a feature-toggle config; the offline one warns on every lookup it lacks.
+logging.getLogger("samtranslator.feature_toggle.feature_toggle").setLevel(logging.ERROR)
 
 
 class TransformFailed(Exception):
@@ -82,6 +85,8 @@ def expand(
         except (InvalidDocumentException, InvalidTemplateException) as error:
             message = getattr(error, "message", None) or str(error)
             raise TransformFailed(f"Transform {SAM_TRANSFORM} failed with: {message}") from error
+        finally:
+            translator.metrics.publish()  # nothing is sent (dummy publisher); unpublished metrics warn
     remaining = [t for t in _as_list(template.get("Transform")) if t != SAM_TRANSFORM]
     processed.pop("Transform", None)
     if remaining:
