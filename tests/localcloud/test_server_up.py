@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -204,3 +205,45 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "in use" in result.stderr
+
+
+def test_ctrl_c_to_the_terminal_group_exits_cleanly(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "localcloud.cli",
+            "up",
+            "--port",
+            "0",
+            "--data-port",
+            "0",
+            "--state-dir",
+            str(state),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()  # "localcloud is up: control plane http://localhost:N, ..."
+        endpoint_url = first_line.split("control plane ", 1)[1].split(",", 1)[0]
+        deploy_fixture_api(endpoint_url, "ctrl-c")
+        fixture_client(endpoint_url, "lambda").invoke(FunctionName="ctrl-c")
+        workers = [int(pid) for pid in _worker_pids(state)]
+
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+        returncode = process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    assert workers
+    assert returncode == 0
+    assert all(_process_gone(pid) for pid in workers)
