@@ -207,3 +207,28 @@ def _mapping_object() -> Any:
 def _stack_id(cf: Any) -> str:
     summaries = cf.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
     return str(next(s["StackId"] for s in summaries if s["StackName"] == "domain"))
+
+
+def test_a_non_empty_base_path_change_replaces_the_mapping_new_first(cloud: dict[str, Any]) -> None:
+    create_domain(cloud, MappingBasePath="v1")
+    cf = cloud["cf"]
+    created = cf.create_change_set(
+        StackName="domain",
+        ChangeSetName="v2",
+        ChangeSetType="UPDATE",
+        UsePreviousTemplate=True,
+        Parameters=[
+            *keep(*SWITCH_KEEPS[:-1], "ActiveApiId", "ActiveApiStage"),
+            *params(MappingBasePath="v2"),
+        ],
+    )
+    change = cf.describe_change_set(ChangeSetName=created["Id"])["Changes"][0]["ResourceChange"]
+
+    cf.execute_change_set(ChangeSetName=created["Id"])
+
+    assert (change["LogicalResourceId"], change["Replacement"]) == ("Mapping", "True")
+    assert status(cf, "domain") == "UPDATE_COMPLETE"
+    paths = [
+        m["basePath"] for m in cloud["apigw"].get_base_path_mappings(domainName="api.example.com")["items"]
+    ]
+    assert paths == ["v2"]

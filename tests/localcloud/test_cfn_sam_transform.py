@@ -116,3 +116,30 @@ def test_a_resource_type_the_local_cloud_cannot_create_fails_instead_of_a_false_
     failed = [e for e in events(cf, "odd") if e["ResourceStatus"] == "CREATE_FAILED"]
     assert [e["LogicalResourceId"] for e in failed] == ["Thing"]
     assert boto3.client("sqs", region_name=REGION).list_queues().get("QueueUrls", []) == []
+
+
+def test_stage_settings_update_in_place_and_a_new_stage_name_replaces_the_stage(cf: Any) -> None:
+    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=["CAPABILITY_IAM"])
+    api_id = outputs(cf, "blue")["ApiId"]
+    quieter = body("sam_api.yaml").replace("TracingEnabled: true", "TracingEnabled: false")
+
+    cf.update_stack(
+        StackName="blue",
+        TemplateBody=quieter,
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=keep("StageName", "Greeting"),
+    )
+    apigw = boto3.client("apigateway", region_name=REGION)
+    assert apigw.get_stage(restApiId=api_id, stageName="live")["tracingEnabled"] is False
+
+    cf.update_stack(
+        StackName="blue",
+        TemplateBody=quieter,
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=[*params(StageName="v2"), *keep("Greeting")],
+    )
+
+    stages = {s["stageName"] for s in apigw.get_stages(restApiId=api_id)["item"]}
+    assert status(cf, "blue") == "UPDATE_COMPLETE"
+    assert "v2" in stages and "live" not in stages
+    assert outputs(cf, "blue")["ApiId"] == api_id
