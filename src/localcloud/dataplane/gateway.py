@@ -10,6 +10,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from localcloud.dataplane.hosts import CustomDomainHost, ExecuteApiHost, parse_host
@@ -33,28 +34,42 @@ _FUNCTION_ARN = re.compile(
 )
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _HOP_BY_HOP = {"content-length", "connection", "transfer-encoding", "keep-alive"}
-_REASONS = {
-    200: "OK",
-    403: "Forbidden",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    504: "Gateway Timeout",
-}
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
 
 
 class GatewayError(Exception):
-    def __init__(self, status: int, body: str, error_type: str | None = None) -> None:
-        super().__init__(body)
-        self.status, self.body, self.error_type = status, body, error_type
+    """An answer API Gateway gives itself, without (or instead of) the integration's."""
+
+    status = 500
+    body = '{"message": "Internal server error"}'
+    error_type: str | None = "InternalServerErrorException"
 
 
-MISSING_TOKEN = GatewayError(
-    403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"
-)
-FORBIDDEN = GatewayError(403, '{"message":"Forbidden"}', "ForbiddenException")
-INTERNAL = GatewayError(500, '{"message": "Internal server error"}', "InternalServerErrorException")
-BAD_GATEWAY = GatewayError(502, '{"message": "Internal server error"}', "InternalServerErrorException")
-TIMED_OUT = GatewayError(504, '{"message": "Endpoint request timed out"}', "InternalServerErrorException")
+class MissingAuthenticationToken(GatewayError):
+    status = 403
+    body = '{"message":"Missing Authentication Token"}'
+    error_type = "MissingAuthenticationTokenException"
+
+
+class Forbidden(GatewayError):
+    status = 403
+    body = '{"message":"Forbidden"}'
+    error_type = "ForbiddenException"
+
+
+class BadGateway(GatewayError):
+    status = 502
+
+
+class EndpointTimedOut(GatewayError):
+    status = 504
+    body = '{"message": "Endpoint request timed out"}'
 
 
 def _header_name(environ_key: str) -> str:
@@ -119,7 +134,7 @@ class Gateway:
             ("X-Amzn-Trace-Id", ids.trace_id),
             ("Content-Length", str(len(response.body))),
         ]
-        start_response(f"{response.status} {_REASONS.get(response.status, 'Status')}", headers)
+        start_response(f"{response.status} {_reason(response.status)}", headers)
         log.info(
             "%s %s %s %s %.1fms",
             request.method,
@@ -136,29 +151,29 @@ class Gateway:
         if isinstance(host, ExecuteApiHost):
             api = find_rest_api(host.api_id, host.region)
             if api is None:
-                raise MISSING_TOKEN
+                raise MissingAuthenticationToken()
             if api.disableExecuteApiEndpoint:
-                raise FORBIDDEN
+                raise Forbidden()
             stage, _, rest = request.path.lstrip("/").partition("/")
             return api, stage, "/" + rest, request.path
         if isinstance(host, CustomDomainHost):
             target = self._live_target(host.domain_name)  # one atomic read per request
             if target is None:
-                raise MISSING_TOKEN
+                raise MissingAuthenticationToken()
             api = find_rest_api(target[0])
             if api is None:
-                raise MISSING_TOKEN
+                raise MissingAuthenticationToken()
             return api, target[1], request.path, request.path
-        raise MISSING_TOKEN
+        raise MissingAuthenticationToken()
 
     def handle(self, request: IncomingRequest, ids: RequestIds) -> HttpResponse:
         api, stage, path, context_path = self._target(request)
         variables = stage_variables(api, stage) if stage else None
         if variables is None:
-            raise MISSING_TOKEN
+            raise MissingAuthenticationToken()
         route = match_route(api, path, request.method)
         if route is None:
-            raise MISSING_TOKEN
+            raise MissingAuthenticationToken()
         binary_types = binary_media_types(api)
         event = build_event(
             request,
@@ -178,20 +193,20 @@ class Gateway:
             return map_proxy_result(payload, accept, binary_types)
         except MalformedProxyResponse as exc:
             log.warning("Malformed Lambda proxy response (%s) for %s", exc, ids.request_id)
-            raise BAD_GATEWAY from None
+            raise BadGateway() from None
 
     def _invoke(self, route: Route, variables: dict[str, str], event: bytes) -> bytes:
         if route.integration_type != "AWS_PROXY" or route.integration_uri is None:
             log.warning(
                 "Integration %s is not served locally (only AWS_PROXY to Lambda)", route.integration_type
             )
-            raise INTERNAL
+            raise GatewayError()
         uri = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), route.integration_uri)
         uri_match = _LAMBDA_URI.match(uri)
         arn_match = _FUNCTION_ARN.match(uri_match.group("arn")) if uri_match else None
         if arn_match is None:
             log.warning("Integration URI %s names no Lambda function", uri)
-            raise INTERNAL
+            raise GatewayError()
         try:
             function = lambda_function(
                 arn_match["account"], arn_match["region"], arn_match["name"], arn_match["q"]
@@ -200,7 +215,7 @@ class Gateway:
             log.warning(
                 "Execution failed due to configuration error: function %s not found", arn_match["name"]
             )
-            raise INTERNAL from None
+            raise GatewayError() from None
         try:
             result = self._runtime().invoke(
                 spec_from_moto(function),
@@ -209,10 +224,10 @@ class Gateway:
                 caller_timeout_s=route.timeout_ms / 1000,
             )
         except CallerTimedOut:
-            raise TIMED_OUT from None
+            raise EndpointTimedOut() from None
         except (Throttled, UnsupportedRuntime) as exc:
             log.warning("Lambda invoke failed: %s", exc)
-            raise INTERNAL from None
+            raise GatewayError() from None
         if result.function_error:
-            raise BAD_GATEWAY
+            raise BadGateway()
         return result.payload
