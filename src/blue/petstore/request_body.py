@@ -33,7 +33,7 @@ class _RejectedJSON(ValueError):
 
 def read_json_object(event: APIGatewayProxyEvent, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     require_json_content_type(event.headers.get("content-type"))
-    text = body_text(event.body, event.is_base64_encoded, max_bytes)
+    text = body_text(event.body, bool(event.is_base64_encoded), max_bytes)
     value = parse_strict_json(text)
     if not isinstance(value, dict):
         raise BadRequestError("Request body must be a JSON object")

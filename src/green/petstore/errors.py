@@ -43,23 +43,25 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
             )
         return error_response(HTTPStatus.NOT_FOUND, str(error.msg) if allowed else "Resource not found")
 
-    @app.exception_handler(ServiceError)
     def service_error(error: ServiceError) -> Response[dict[str, Any]]:
         return error_response(error.status_code, str(error.msg))
 
-    @app.exception_handler(RequestValidationError)
     def invalid_parameters(error: RequestValidationError) -> Response[dict[str, Any]]:
         return validation_response(error.errors())
 
-    @app.exception_handler(ValidationError)
     def invalid_body(error: ValidationError) -> Response[dict[str, Any]]:
         details = error.errors(include_url=False, include_input=False, include_context=False)
         return validation_response([{**detail, "loc": ("body", *detail["loc"])} for detail in details])
 
-    @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[dict[str, Any]]:
         logger.exception("Unhandled error", extra={"error_type": type(error).__name__})
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
+
+    # Powertools looks handlers up along the exception's MRO: Exception gets only what nothing else takes.
+    app.exception_handler(ServiceError)(service_error)
+    app.exception_handler(RequestValidationError)(invalid_parameters)
+    app.exception_handler(ValidationError)(invalid_body)
+    app.exception_handler(Exception)(unexpected)
 
 
 def validation_response(details: Sequence[Mapping[str, Any]]) -> Response[dict[str, Any]]:
