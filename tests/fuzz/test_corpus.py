@@ -23,9 +23,10 @@ CASES: dict[str, dict[str, Any]] = json.loads((CORPUS_DIR / "cases.json").read_t
 
 def case_bytes(case: dict[str, Any]) -> bytes:
     if "file" in case:
-        return (CORPUS_DIR / case["file"]).read_bytes()
-    recipe = case["generate"]
-    return (recipe["prefix"] + recipe["repeat"] * recipe["times"] + recipe["suffix"]).encode("utf-8")
+        return (CORPUS_DIR / str(case["file"])).read_bytes()
+    recipe: dict[str, Any] = case["generate"]
+    text = str(recipe["prefix"]) + str(recipe["repeat"]) * int(recipe["times"]) + str(recipe["suffix"])
+    return text.encode("utf-8")
 
 
 def variants(raw: bytes) -> list[tuple[str, str, bool]]:
