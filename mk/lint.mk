@@ -69,7 +69,7 @@ lint-templates: $(LINT_STAMPS)/templates ## cfn-lint and sam validate --lint on 
 lint-checkov: $(LINT_STAMPS)/checkov ## checkov on the templates and the workflows (own venv, offline)
 lint-guard: $(LINT_STAMPS)/guard ## cfn-guard rules on the SAM-expanded templates
 lint-workflows: $(LINT_STAMPS)/workflows ## Schema check and zizmor security audit of .github/workflows
-lint-python: $(LINT_STAMPS)/python ## ruff and mypy --strict on src and tests
+lint-python: $(LINT_STAMPS)/python ## ruff on src and tests, mypy --strict on the bluegreen and localcloud packages
 lint-tools: $(CHECKOV_VENV)/.installed $(WORKFLOW_VENV)/.installed $(CFNGUARD_PREFIX)/.installed ## Install the pinned scanners only
 
 $(LINT_STAMPS):
