@@ -8,6 +8,7 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Crea
 from typing import Any
 
 from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils, parsing
+from .cfn_dependencies import referenced_names
 from .cfn_events import stack_event
 from .cfn_resources import normalized, physical_id
 from .cfn_stacks import effective_parameters, require_updatable, require_values, run_update, same_as_deployed
@@ -54,8 +55,6 @@ def _changed_properties(
     new_json: dict[str, Any],
     new_values: dict[str, str],
 ) -> set[str]:
-    from .cfn_dependencies import referenced_names
-
     old_props, new_props = old_json.get("Properties") or {}, new_json.get("Properties") or {}
     changed = {key for key in old_props.keys() | new_props.keys() if old_props.get(key) != new_props.get(key)}
     for key, value in new_props.items():

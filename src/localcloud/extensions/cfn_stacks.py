@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from ._moto import ValidationError, cfn, cfn_responses, parsing
-from .cfn_dependencies import creation_order
+from .cfn_dependencies import creation_order, dependencies
 from .cfn_events import stack_event
 from .cfn_resources import (
     ResourceFailed,
@@ -165,7 +165,7 @@ def _apply(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> 
         changed = (
             old_json != normalized(resource_json)
             or old_snapshot != parameter_snapshot(resource_map, resource_json)
-            or bool(replaced & set(_references(resource_json, resources)))
+            or bool(replaced & set(dependencies(resource_json, resources)))
         )
         if changed and update_with_events(stack, name, resource_json):
             replaced.add(name)
@@ -174,12 +174,6 @@ def _apply(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> 
         for name in resource_map.lc_applied
         if name not in resources or not _included(resource_map, resources[name])
     }
-
-
-def _references(resource_json: dict[str, Any], resources: dict[str, Any]) -> set[str]:
-    from .cfn_dependencies import dependencies
-
-    return dependencies(resource_json, resources)
 
 
 def run_update(stack: Any, body: str, template: dict[str, Any], parameters: dict[str, Any]) -> bool:
@@ -289,6 +283,7 @@ def backend_update_stack(
     require_updatable(stack)
     resolved = resolve_previous_values(stack, parameters)
     processed = processed_template(stack, template, resolved)
+    require_values(processed, effective_parameters(processed, resolved))
     if same_as_deployed(stack, processed, resolved):
         raise ValidationError(stack.stack_id, message=NO_UPDATES)
     stack.update(template, role_arn, parameters=resolved, tags=tags)
