@@ -87,7 +87,8 @@ $(LINT_STAMPS)/templates: $(LINT_TEMPLATES) .cfnlintrc.yaml $(INSTALL_STAMP) | $
 
 # --- checkov ------------------------------------------------------------------------------
 # Its own venv from the project's Python: checkov pins boto3/botocore below what .venv needs.
-$(CHECKOV_VENV)/.installed: $(INSTALL_STAMP)
+# Order-only on the install stamp: reinstalling .venv does not rebuild the scanner venvs.
+$(CHECKOV_VENV)/.installed: | $(INSTALL_STAMP)
 	@echo "Installing checkov $(CHECKOV_VERSION) into $(CHECKOV_VENV)"
 	@rm -rf $(CHECKOV_VENV) && $(VENV)/bin/python -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) "checkov==$(CHECKOV_VERSION)"
@@ -129,7 +130,7 @@ $(LINT_STAMPS)/guard: $(CFNGUARD_PREFIX)/.installed $(LINT_STAMPS)/transformed t
 	@touch $@
 
 # --- GitHub workflows ---------------------------------------------------------------------
-$(WORKFLOW_VENV)/.installed: $(INSTALL_STAMP)
+$(WORKFLOW_VENV)/.installed: | $(INSTALL_STAMP)
 	@echo "Installing check-jsonschema $(CHECK_JSONSCHEMA_VERSION) and zizmor $(ZIZMOR_VERSION) into $(WORKFLOW_VENV)"
 	@rm -rf $(WORKFLOW_VENV) && $(VENV)/bin/python -m venv $(WORKFLOW_VENV)
 	@$(WORKFLOW_VENV)/bin/python -m pip install $(PIP_QUIET) \
