@@ -80,8 +80,9 @@ class History:
         return record
 
     def set_phase(self, record: Record, phase: str) -> None:
+        """Marks the phase now running, with the durations so far: what a killed run leaves behind."""
         record.phase = phase
-        self._update(record, {"phase": phase})
+        self._update(record, {"phase": phase, "durations": record.durations})
 
     def finish(self, record: Record, state: str, reason: str = "") -> None:
         """Writes the outcome once; the condition keeps a finished record from being rewritten."""

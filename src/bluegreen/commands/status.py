@@ -69,7 +69,11 @@ def status(app: AppContext, json_output: bool) -> None:
             }
         )
 
-    last = next((r for r in app.history.recent(50) if r.action in ("switch", "rollback")), None)
+    # A refused attempt changed nothing; the last switch is the last one that ran.
+    last = next(
+        (r for r in app.history.recent(50) if r.action in ("switch", "rollback") and r.state != "REFUSED"),
+        None,
+    )
     in_flight = describe_in_flight(app, app.history.started())
     problems += in_flight
 

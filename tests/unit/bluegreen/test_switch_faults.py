@@ -127,6 +127,7 @@ def test_killed_switch_is_reported_and_recovered_by_the_next_run(
         make_switcher(cloud, aws, table, clock).switch("green", FAST)
     [dead] = records(aws, table, clock)
     assert dead.state == h.STARTED and dead.phase == "change"
+    assert set(dead.durations) == {"lock", "preflight"}  # what it finished before it died
     cloud.kill_after_execute = False
 
     # WHEN bob runs a switch before the lock expires, he is told who holds it
