@@ -189,6 +189,11 @@ class Switcher:
             with self._phase("recover"):
                 self.recover()
         live = self._live.read()
+        if live.stack_status.endswith("_IN_PROGRESS"):
+            # Another update (a deploy domain, say) is running: a change set now would be refused.
+            self._say(f"custom-domain stack is {live.stack_status}: waiting for it to settle")
+            self._updater.settle(self._on_event)
+            live = self._live.read()
         if live.color == target and not live.drifted:
             message = f"{target} is already live on {live.domain_name}: nothing to do"
             self._say(message)

@@ -237,3 +237,12 @@ def test_failed_rollback_is_reported_as_failed(aws: Aws, table: str, clock: Fake
     with pytest.raises(OperationFailed, match="so did the rollback"):
         make_switcher(cloud, aws, table, clock).switch("green", FAST)
     assert records(aws, table, clock)[0].state == h.FAILED
+
+
+def test_switch_waits_for_an_update_already_in_progress(aws: Aws, table: str, clock: FakeClock) -> None:
+    cloud = FakeCloud()
+    cloud.stack_status = "UPDATE_IN_PROGRESS"  # e.g. a deploy domain still running
+    lines: list[str] = []
+    result = make_switcher(cloud, aws, table, clock, lines=lines).switch("green", FAST)
+    assert cloud.settled == 1 and any("waiting for it to settle" in line for line in lines)
+    assert result.state == h.SUCCEEDED and cloud.color_of(cloud.mapping) == "green"
