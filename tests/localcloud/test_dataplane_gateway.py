@@ -411,3 +411,18 @@ def test_disabled_execute_api_endpoint_answers_forbidden(plane: Plane) -> None:
 
     assert reply.status == 403
     assert json.loads(reply.body) == {"message": "Forbidden"}
+
+
+def test_a_chunked_request_body_reaches_the_function_whole(plane: Plane) -> None:
+    body = (chunk for chunk in [b'{"name": ', b'"Rex"}'])  # http.client sends an iterable body chunked
+
+    event = event_of(
+        plane.get(
+            plane.stage_url(plane.blue_api, "/prod/x"),
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+    )
+
+    assert event["body"] == '{"name": "Rex"}'

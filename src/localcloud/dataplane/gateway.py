@@ -85,7 +85,10 @@ def incoming_request(environ: dict[str, Any]) -> IncomingRequest:
         if environ.get(key):
             headers.append((name, str(environ[key])))
     length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    if "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
+        body = environ["wsgi.input"].read()  # the server de-chunks; there is no length to go by
+    else:
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
     # WSGI hands the path over as latin-1 decoded bytes; API Gateway sees UTF-8.
     path = str(environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
     host = str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "")
