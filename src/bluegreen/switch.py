@@ -120,6 +120,11 @@ class Switcher:
 
     # --- entry points ---------------------------------------------------------------------------------
 
+    @property
+    def record(self) -> Record | None:
+        """The history record of the current (or last) run, once one was written."""
+        return self._record
+
     def switch(self, target: str, options: SwitchOptions, action: str = "switch") -> SwitchResult:
         check_color(target)
         self._record = None

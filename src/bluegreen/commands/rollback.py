@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bluegreen.commands import pass_app, print_json, switch_options, wants_json
-from bluegreen.commands.switch import build_options
+from bluegreen.commands import pass_app, switch_options, wants_json
+from bluegreen.commands.switch import build_options, run_switch
 from bluegreen.context import AppContext
 
 
@@ -21,6 +21,4 @@ def rollback(app: AppContext, /, json_output: bool, **options: object) -> None:
     switcher = app.switcher()
     target = switcher.rollback_target(app.live.read())
     app.say(f"rollback target: {target}")
-    result = switcher.switch(target, build_options(**options), action="rollback")  # type: ignore[arg-type]
-    if as_json:
-        print_json(result.to_dict())
+    run_switch(switcher, target, build_options(**options), "rollback", as_json)  # type: ignore[arg-type]

@@ -6,7 +6,29 @@ import click
 
 from bluegreen.commands import pass_app, print_json, switch_options, wants_json
 from bluegreen.context import AppContext
-from bluegreen.switch import SwitchOptions
+from bluegreen.errors import BlueGreenError
+from bluegreen.switch import Switcher, SwitchOptions
+
+
+def run_switch(switcher: Switcher, target: str, options: SwitchOptions, action: str, as_json: bool) -> None:
+    """Runs the switch; with --json stdout gets the outcome even on failure (the error stays on stderr)."""
+    try:
+        result = switcher.switch(target, options, action=action)
+    except BlueGreenError as exc:
+        if as_json:
+            record = switcher.record
+            print_json(
+                {
+                    "action": action,
+                    "to": target,
+                    "state": record.state if record else "REFUSED",
+                    "message": str(exc),
+                    "record": record.to_dict() if record else None,
+                }
+            )
+        raise
+    if as_json:
+        print_json(result.to_dict())
 
 
 def build_options(
@@ -42,6 +64,4 @@ def switch(app: AppContext, /, color: str, json_output: bool, **options: object)
     Any failure after the change rolls back to the previous color automatically (exit 1).
     """
     as_json = wants_json(app, json_output)
-    result = app.switcher().switch(color, build_options(**options), action="switch")  # type: ignore[arg-type]
-    if as_json:
-        print_json(result.to_dict())
+    run_switch(app.switcher(), color, build_options(**options), "switch", as_json)  # type: ignore[arg-type]

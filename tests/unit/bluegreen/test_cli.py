@@ -138,9 +138,10 @@ def test_switch_that_never_converges_rolls_back_through_cloudformation(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The live hostname keeps answering blue (the mapping never moves): verification fails, rollback runs.
-    code, out, err = run_cli(world, ["switch", "green", "--yes", "--verify-timeout", "5"], capsys)
+    code, out, err = run_cli(world, ["switch", "green", "--yes", "--verify-timeout", "5", "--json"], capsys)
     assert code == 1
-    assert "rolled back to blue, live verified" in err and err.count("\n") == 1
+    assert json.loads(out)["state"] == h.ROLLED_BACK  # --json reports the failure on stdout too
+    assert "rolled back to blue, live verified" in err.splitlines()[-1]
     assert world.domain_parameter("ActiveApiId") == world.apis["blue"]
     code, out, _ = run_cli(world, ["history"], capsys)
     assert "ROLLED_BACK" in out
