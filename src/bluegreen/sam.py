@@ -76,8 +76,16 @@ def deploy_argv(
     ]
     if overrides:
         # Replaces samconfig's parameter_overrides entirely, so callers pass every parameter.
-        argv += ["--parameter-overrides", " ".join(f"{key}={value}" for key, value in overrides.items())]
+        argv += [
+            "--parameter-overrides",
+            " ".join(f"{key}={_quoted(value)}" for key, value in overrides.items()),
+        ]
     return argv
+
+
+def _quoted(value: str) -> str:
+    """SAM's KEY=VALUE parser splits on spaces; a double-quoted value keeps them."""
+    return f'"{value}"' if any(ch.isspace() for ch in value) else value
 
 
 class Sam:

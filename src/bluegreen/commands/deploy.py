@@ -26,7 +26,9 @@ def live_color_or_none(app: AppContext) -> str | None:
     default=None,
     help="deploy domain only: the color to point at (default: keep the live one, else blue).",
 )
-@click.option("--force", is_flag=True, help="Allow deploying into the LIVE color.")
+@click.option(
+    "--force", is_flag=True, help="Allow deploying into the LIVE color (or re-pointing the domain)."
+)
 @pass_app
 def deploy(app: AppContext, target: str, color: str | None, force: bool) -> None:
     """Build and deploy a color stack, or the custom-domain stack (deploy domain [--color C])."""
@@ -34,6 +36,11 @@ def deploy(app: AppContext, target: str, color: str | None, force: bool) -> None
     if target == "domain":
         live = live_color_or_none(app)
         active = color or live or "blue"
+        if live is not None and active != live and not force:
+            # A deploy would move traffic without the lock, preflight, verification or rollback.
+            raise OperationFailed(
+                f"{live} is live: use `bluegreen switch {active}` to move traffic, or --force"
+            )
         config = app.project.deploy_config("custom-domain")
         params = domain_parameters(config.parameter_overrides, app.colors.describe(active), app.aws)
         app.say(

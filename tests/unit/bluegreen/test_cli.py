@@ -304,3 +304,10 @@ def test_python_dash_m_runs_the_cli() -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "purple" in done.stderr
+
+
+def test_deploy_domain_will_not_move_traffic_without_force(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(world, ["deploy", "domain", "--color", "green"], capsys)
+    assert code == 1 and "bluegreen switch green" in err and world.sam_calls == []
