@@ -14,15 +14,20 @@ from typing import Any
 from tests.events import make_event
 from tests.fuzz.strategies import CONTENT_TYPES, FILTER_VALUES, KNOWN_PATHS, METHODS, PET_NAMES
 
+# Real pets of both releases; the unavailable ones twice so 409 is as common as 201.
 CATALOGS = (
     (1, "Buddy"),
     (2, "Whiskers"),
     (3, "Charlie"),
+    (3, "Charlie"),
     (1, "Max"),
     (2, "Luna"),
     (3, "Rocky"),
+    (3, "Rocky"),
+    (4, "Bella"),
     (4, "Bella"),
 )
+JSON_CONTENT_TYPES = tuple(kind for kind in CONTENT_TYPES if "json" in kind.lower())
 ROUTES = (("GET", "/health"), ("GET", "/pets"), ("POST", "/orders"), ("GET", "/pets/1"))
 NASTY_STRINGS = (
     "",
@@ -99,7 +104,7 @@ class RandomRequests:
 
     def order(self) -> dict[str, Any]:
         rng = self.rng
-        if rng.random() < 0.3:
+        if rng.random() < 0.5:
             pet_id, name = rng.choice(CATALOGS)  # a real pet of one release or the other
             return {"id": pet_id, "name": name}
         order: dict[str, Any] = {}
@@ -113,10 +118,10 @@ class RandomRequests:
 
     def body(self) -> tuple[str | None, bool]:
         rng = self.rng
-        kind = rng.randrange(10)
+        kind = rng.randrange(11)
         if kind == 0:
             return rng.choice((None, "")), rng.random() < 0.5
-        if kind in (1, 2, 3):
+        if kind in (1, 2, 3, 10):
             return json.dumps(self.order(), ensure_ascii=rng.random() < 0.5), False
         if kind == 4:
             return base64.b64encode(json.dumps(self.order()).encode()).decode(), True
@@ -152,7 +157,9 @@ class RandomRequests:
         if rng.random() < 0.1:
             method = rng.choice(METHODS)
         headers = {self.text(10).replace(":", "") or "X": self.text(20) for _ in range(rng.randint(0, 2))}
-        if rng.random() < 0.8:
+        if method == "POST" and rng.random() < 0.7:
+            headers["Content-Type"] = rng.choice(JSON_CONTENT_TYPES)  # as most real clients send it
+        elif rng.random() < 0.8:
             content_type = rng.choice(CONTENT_TYPES) if rng.random() < 0.9 else self.text(10)
             headers[rng.choice(("Content-Type", "content-type"))] = content_type
         query = {}
