@@ -32,8 +32,11 @@ ZIZMOR_VERSION := 1.32.0
 CFNGUARD_NPM_VERSION := 0.0.62
 
 CHECKOV_VENV := .venv-checkov
+# The install stamps name the pinned versions: changing a pin reinstalls the tool.
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 WORKFLOW_VENV := .venv-workflows
+WORKFLOW_STAMP := $(WORKFLOW_VENV)/.installed-$(CHECK_JSONSCHEMA_VERSION)-$(ZIZMOR_VERSION)
 CFNGUARD_PREFIX := .tools/cfn-guard-$(CFNGUARD_NPM_VERSION)
 CFNGUARD_PKG := $(CFNGUARD_PREFIX)/node_modules/@cdklabs/cdk-validator-cfnguard
 CFNGUARD := $(CFNGUARD_PKG)/bin/$(if $(filter Darwin,$(shell uname -s)),macos,ubuntu)/$(if $(filter arm64 aarch64,$(shell uname -m)),aarch64,x86_64)/cfn-guard
@@ -70,7 +73,7 @@ lint-checkov: $(LINT_STAMPS)/checkov ## checkov on the templates and the workflo
 lint-guard: $(LINT_STAMPS)/guard ## cfn-guard rules on the SAM-expanded templates
 lint-workflows: $(LINT_STAMPS)/workflows ## Schema check and zizmor security audit of .github/workflows
 lint-python: $(LINT_STAMPS)/python ## ruff on src and tests, mypy --strict on the bluegreen and localcloud packages
-lint-tools: $(CHECKOV_VENV)/.installed $(WORKFLOW_VENV)/.installed $(CFNGUARD_PREFIX)/.installed ## Install the pinned scanners only
+lint-tools: $(CHECKOV_STAMP) $(WORKFLOW_STAMP) $(CFNGUARD_PREFIX)/.installed ## Install the pinned scanners only
 
 $(LINT_STAMPS):
 	@mkdir -p $@
@@ -88,13 +91,13 @@ $(LINT_STAMPS)/templates: $(LINT_TEMPLATES) .cfnlintrc.yaml $(INSTALL_STAMP) | $
 # --- checkov ------------------------------------------------------------------------------
 # Its own venv from the project's Python: checkov pins boto3/botocore below what .venv needs.
 # Order-only on the install stamp: reinstalling .venv does not rebuild the scanner venvs.
-$(CHECKOV_VENV)/.installed: | $(INSTALL_STAMP)
+$(CHECKOV_STAMP): | $(INSTALL_STAMP)
 	@echo "Installing checkov $(CHECKOV_VERSION) into $(CHECKOV_VENV)"
 	@rm -rf $(CHECKOV_VENV) && $(VENV)/bin/python -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install $(PIP_QUIET) "checkov==$(CHECKOV_VERSION)"
 	@touch $@
 
-$(LINT_STAMPS)/checkov: $(CHECKOV_VENV)/.installed $(LINT_TEMPLATES) $(LINT_WORKFLOWS) .checkov.yaml \
+$(LINT_STAMPS)/checkov: $(CHECKOV_STAMP) $(LINT_TEMPLATES) $(LINT_WORKFLOWS) .checkov.yaml \
 		tests/guard/check_suppressions.py | $(LINT_STAMPS)
 	$(VENV)/bin/python tests/guard/check_suppressions.py $(LINT_TEMPLATES)
 	@echo "checkov $$($(CHECKOV) --version): $(LINT_TEMPLATES) $(LINT_WORKFLOWS)"
@@ -130,14 +133,14 @@ $(LINT_STAMPS)/guard: $(CFNGUARD_PREFIX)/.installed $(LINT_STAMPS)/transformed t
 	@touch $@
 
 # --- GitHub workflows ---------------------------------------------------------------------
-$(WORKFLOW_VENV)/.installed: | $(INSTALL_STAMP)
+$(WORKFLOW_STAMP): | $(INSTALL_STAMP)
 	@echo "Installing check-jsonschema $(CHECK_JSONSCHEMA_VERSION) and zizmor $(ZIZMOR_VERSION) into $(WORKFLOW_VENV)"
 	@rm -rf $(WORKFLOW_VENV) && $(VENV)/bin/python -m venv $(WORKFLOW_VENV)
 	@$(WORKFLOW_VENV)/bin/python -m pip install $(PIP_QUIET) \
 		"check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)" "zizmor==$(ZIZMOR_VERSION)"
 	@touch $@
 
-$(LINT_STAMPS)/workflows: $(WORKFLOW_VENV)/.installed $(LINT_WORKFLOWS) .github/dependabot.yml | $(LINT_STAMPS)
+$(LINT_STAMPS)/workflows: $(WORKFLOW_STAMP) $(LINT_WORKFLOWS) .github/dependabot.yml | $(LINT_STAMPS)
 	@[ -n "$(LINT_WORKFLOWS)" ] || { echo "error: no .github/workflows/*.yml to lint" >&2; exit 1; }
 	$(WORKFLOW_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(LINT_WORKFLOWS)
 	$(WORKFLOW_VENV)/bin/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
