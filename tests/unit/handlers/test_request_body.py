@@ -11,7 +11,8 @@ from tests.handler_loader import Bundle
 
 @pytest.fixture
 def request_body(bundle: Bundle) -> ModuleType:
-    return bundle.modules["request_body"]
+    module: ModuleType = bundle.modules["request_body"]
+    return module
 
 
 @pytest.mark.parametrize(
