@@ -29,9 +29,19 @@ def find_sam() -> str:
     return found
 
 
+def sam_environment() -> dict[str, str]:
+    """sam build looks for `python3.13` on PATH: put this interpreter's folder (the venv) first."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.setdefault("SAM_CLI_TELEMETRY", "0")
+    return env
+
+
 def run_streaming(argv: Sequence[str], echo: Callable[[str], None]) -> tuple[int, list[str]]:
     lines: list[str] = []
-    with subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+    with subprocess.Popen(
+        list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=sam_environment()
+    ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             stripped = line.rstrip("\n")
