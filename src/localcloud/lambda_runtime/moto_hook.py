@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from moto.awslambda.exceptions import LambdaClientError
@@ -38,11 +39,19 @@ class TooManyRequestsException(LambdaClientError):
         super().__init__("TooManyRequestsException", "Rate Exceeded.")
 
 
+log = logging.getLogger("localcloud.lambda")
+
 # Lambda answers with the invoke's own request id (the one the handler saw); moto would replace it.
 _KEEP_REQUEST_ID = "x-localcloud-request-id"
 _async_invokes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-event")
 _installed_lock = threading.Lock()
 _runtime_getter: Callable[[], LambdaRuntime] | None = None
+
+
+def _log_async_failure(future: Future[Any]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.warning("Asynchronous invoke failed before the function ran: %s", error)
 
 
 def _validated_payload(body: str | bytes | None) -> bytes:
@@ -70,7 +79,7 @@ def _invoke(
     if invocation_type == "DryRun":
         return b""
     if invocation_type == "Event":
-        _async_invokes.submit(runtime.invoke, spec, payload)
+        _async_invokes.submit(runtime.invoke, spec, payload).add_done_callback(_log_async_failure)
         return b""
     try:
         result = runtime.invoke(spec, payload)
