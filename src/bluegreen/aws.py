@@ -202,6 +202,23 @@ class Aws:
                 self.sleep(self._base_delay * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def pages(
+        self,
+        fn: Callable[..., Any],
+        token_in: str = "NextToken",
+        token_out: str = "NextToken",
+        **kwargs: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """A paginated read, page by page, each page retried on throttling (botocore's paginators cannot
+        retry a page with our injected sleep, and a throttled read is safe to repeat)."""
+        while True:
+            page: dict[str, Any] = self.call(fn, **kwargs)
+            yield page
+            token = page.get(token_out)
+            if not token:
+                return
+            kwargs = {**kwargs, token_in: token}
+
     # --- STS -------------------------------------------------------------------------------------------
 
     def caller_arn(self) -> str:
@@ -272,8 +289,10 @@ class Aws:
     def describe_change_set(self, stack_name: str, change_set_id: str) -> ChangeSetInfo:
         changes: list[ResourceChange] = []
         status, reason = "", ""
-        paginator = self.cloudformation.get_paginator("describe_change_set")
-        for page in paginator.paginate(StackName=stack_name, ChangeSetName=change_set_id):
+        pages = self.pages(
+            self.cloudformation.describe_change_set, StackName=stack_name, ChangeSetName=change_set_id
+        )
+        for page in pages:
             status = page.get("Status", "")
             reason = page.get("StatusReason", "")
             for change in page.get("Changes", []):
@@ -303,8 +322,7 @@ class Aws:
 
     def stack_events(self, stack_name: str) -> Iterator[StackEvent]:
         """Events newest first; callers stop iterating once they reach one they have seen."""
-        paginator = self.cloudformation.get_paginator("describe_stack_events")
-        for page in paginator.paginate(StackName=stack_name):
+        for page in self.pages(self.cloudformation.describe_stack_events, StackName=stack_name):
             for event in page.get("StackEvents", []):
                 yield StackEvent(
                     event_id=event["EventId"],
@@ -359,9 +377,11 @@ class Aws:
     # --- API Gateway -----------------------------------------------------------------------------------
 
     def base_path_mappings(self, domain_name: str) -> list[BasePathMapping]:
-        paginator = self.apigateway.get_paginator("get_base_path_mappings")
         mappings: list[BasePathMapping] = []
-        for page in paginator.paginate(domainName=domain_name):
+        pages = self.pages(
+            self.apigateway.get_base_path_mappings, "position", "position", domainName=domain_name
+        )
+        for page in pages:
             for item in page.get("items", []):
                 mappings.append(
                     BasePathMapping(
@@ -377,10 +397,9 @@ class Aws:
     def alarm_states(self, alarm_names: Sequence[str]) -> dict[str, str]:
         """State per alarm name; a name CloudWatch does not know is reported as MISSING."""
         states = dict.fromkeys(alarm_names, "MISSING")
-        paginator = self.cloudwatch.get_paginator("describe_alarms")
         names = list(alarm_names)
         for start in range(0, len(names), 100):  # AlarmNames accepts at most 100 names per call
-            for page in paginator.paginate(AlarmNames=names[start : start + 100]):
+            for page in self.pages(self.cloudwatch.describe_alarms, AlarmNames=names[start : start + 100]):
                 for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
                     states[alarm["AlarmName"]] = alarm.get("StateValue", "INSUFFICIENT_DATA")
         return states
@@ -404,8 +423,7 @@ class Aws:
         wildcard = "*." + domain_name.split(".", 1)[-1]
         exact: str | None = None
         covering: str | None = None
-        paginator = self.acm.get_paginator("list_certificates")
-        for page in paginator.paginate(CertificateStatuses=["ISSUED"]):
+        for page in self.pages(self.acm.list_certificates, CertificateStatuses=["ISSUED"]):
             for cert in page.get("CertificateSummaryList", []):
                 names = {cert.get("DomainName", ""), *cert.get("SubjectAlternativeNameSummaries", [])}
                 if domain_name in names and exact is None:
@@ -504,8 +522,7 @@ class Aws:
             "ConsistentRead": True,
         }
         items: list[Item] = []
-        paginator = self.dynamodb.get_paginator("query")
-        for page in paginator.paginate(**kwargs):
+        for page in self.pages(self.dynamodb.query, "ExclusiveStartKey", "LastEvaluatedKey", **kwargs):
             for raw in page.get("Items", []):
                 items.append(self._from_ddb(raw))
                 if limit is not None and len(items) >= limit:

@@ -30,6 +30,26 @@ def test_throttling_is_retried_with_exponential_backoff_on_the_injected_sleep(cl
     assert clock.sleeps == [0.5, 1.0]
 
 
+def test_paginated_reads_follow_tokens_and_retry_a_throttled_page(clock: FakeClock) -> None:
+    aws = Aws(boto3.Session(region_name="us-east-1"), clock=clock, sleep=clock.sleep)
+    with Stubber(aws.apigateway) as stub:
+        stub.add_response(
+            "get_base_path_mappings",
+            {"items": [{"basePath": "v1", "restApiId": "a", "stage": "s"}], "position": "p2"},
+            {"domainName": "d"},
+        )
+        stub.add_client_error("get_base_path_mappings", "TooManyRequestsException", "slow down", 429)
+        stub.add_response(
+            "get_base_path_mappings",
+            {"items": [{"basePath": "(none)", "restApiId": "b", "stage": "s"}]},
+            {"domainName": "d", "position": "p2"},
+        )
+        mappings = aws.base_path_mappings("d")
+        stub.assert_no_pending_responses()
+    assert [m.rest_api_id for m in mappings] == ["a", "b"]
+    assert clock.sleeps == [0.5]
+
+
 def test_other_errors_and_exhausted_retries_are_raised(clock: FakeClock) -> None:
     aws = Aws(boto3.Session(region_name="us-east-1"), clock=clock, sleep=clock.sleep, max_attempts=2)
     with Stubber(aws.sts) as stub:
