@@ -23,6 +23,13 @@ DOMAIN_STACK = "petstore-custom-domain"
 BOOTSTRAP_BUCKET = "petstore-sam-artifacts-local"
 
 
+# Nothing in the caller's environment may steer a command towards a real AWS account.
+_REAL_AWS_SETTINGS = frozenset(
+    {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_ROLE_ARN",
+     "AWS_WEB_IDENTITY_TOKEN_FILE"}
+)
+
+
 class StepFailed(RuntimeError):
     """A command of the flow failed, or the live color is not what the step promised."""
 
@@ -36,8 +43,9 @@ class Commands:
 
     def env(self) -> dict[str, str]:
         venv_bin = str(Path(sys.executable).parent)
+        inherited = {name: value for name, value in os.environ.items() if name not in _REAL_AWS_SETTINGS}
         return {
-            **os.environ,
+            **inherited,
             **self.cloud.env(),
             "CONFIG_ENV": "local",
             "BLUEGREEN_CONFIG_ENV": "local",
