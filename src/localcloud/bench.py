@@ -30,7 +30,7 @@ def deploy_everything(commands: Commands) -> None:
         commands.run("make", *target)
 
 
-def switch_cycles(commands: Commands, cycles: int, endpoint_url: str) -> tuple[list[Switch], list[float]]:
+def switch_cycles(commands: Commands, cycles: int) -> tuple[list[Switch], list[float]]:
     """`cycles` x (switch to green, roll back to blue); returns the switches and each command's seconds."""
     switches: list[Switch] = []
     durations: list[float] = []
@@ -42,7 +42,7 @@ def switch_cycles(commands: Commands, cycles: int, endpoint_url: str) -> tuple[l
             started = time.time()
             commands.run(*command)
             durations.append(time.time() - started)
-            executed, completed = stack_update_window(DOMAIN_STACK, started, endpoint_url)
+            executed, completed = stack_update_window(commands.cloud, DOMAIN_STACK, started)
             switches.append(Switch(previous, target, started, executed, completed))
     return switches, durations
 
@@ -57,7 +57,7 @@ def load_across_switches(
 
     with LiveLoad(f"{LIVE_URL}/health", clients, session) as load:
         time.sleep(warmup_seconds)
-        switches, durations = switch_cycles(commands, cycles, cloud.endpoint_url)
+        switches, durations = switch_cycles(commands, cycles)
         time.sleep(warmup_seconds)
     return analyse(load.samples, switches), durations
 
@@ -80,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         commands = Commands(cloud, quiet=True)
         print("deploying blue, green and the custom domain on a fresh local cloud...", flush=True)
         deploy_everything(commands)
-        print(f"load: {args.clients} clients on {LIVE_URL}/health; {args.cycles} switch+rollback cycles",
-              flush=True)
+        print(
+            f"load: {args.clients} clients on {LIVE_URL}/health; {args.cycles} switch+rollback cycles",
+            flush=True,
+        )
         report, durations = load_across_switches(commands, args.cycles, args.clients)
         plain = plain_sam_switch_seconds(commands)
     print("\nzero-downtime benchmark")

@@ -34,20 +34,42 @@ def ten_steps() -> list[Step]:
         Step("Deploy blue", [["make", "deploy-blue"]], None),
         Step("Smoke-test blue on its own URL", [["make", "smoke", "TARGET=blue"]], None),
         Step("Deploy the custom domain pointing at blue", [["make", "deploy-domain", "COLOR=blue"]], blue),
-        Step("Smoke-test the live hostname: blue v1.0.0",
-             [[*smoke_live, "blue", "--expect-version", "v1.0.0"]], blue),
+        Step(
+            "Smoke-test the live hostname: blue v1.0.0",
+            [[*smoke_live, "blue", "--expect-version", "v1.0.0"]],
+            blue,
+        ),
         Step("Deploy green", [["make", "deploy-green"]], blue),
-        Step("Smoke-test green on its own URL while live traffic stays on blue",
-             [["make", "smoke", "TARGET=green"]], blue),
-        Step("Switch live traffic to green (verified, auto-rollback on failure)",
-             [["make", "switch", "COLOR=green"]], green),
-        Step("The live hostname answers green v2.0.0",
-             [[*smoke_live, "green", "--expect-version", "v2.0.0"]], green),
-        Step("Roll back: live traffic returns to blue",
-             [["make", "rollback"], [*smoke_live, "blue", "--expect-version", "v1.0.0"]], blue),
-        Step("Decommission the idle color (green); clean up the rest in reverse order",
-             [["bluegreen", "decommission", "green", "--yes", "--force"], ["make", "history"],
-              ["make", "delete-domain"], ["make", "delete-blue"]], None),
+        Step(
+            "Smoke-test green on its own URL while live traffic stays on blue",
+            [["make", "smoke", "TARGET=green"]],
+            blue,
+        ),
+        Step(
+            "Switch live traffic to green (verified, auto-rollback on failure)",
+            [["make", "switch", "COLOR=green"]],
+            green,
+        ),
+        Step(
+            "The live hostname answers green v2.0.0",
+            [[*smoke_live, "green", "--expect-version", "v2.0.0"]],
+            green,
+        ),
+        Step(
+            "Roll back: live traffic returns to blue",
+            [["make", "rollback"], [*smoke_live, "blue", "--expect-version", "v1.0.0"]],
+            blue,
+        ),
+        Step(
+            "Decommission the idle color (green); clean up the rest in reverse order",
+            [
+                ["bluegreen", "decommission", "green", "--yes", "--force"],
+                ["make", "history"],
+                ["make", "delete-domain"],
+                ["make", "delete-blue"],
+            ],
+            None,
+        ),
     ]
 
 

@@ -25,8 +25,14 @@ BOOTSTRAP_BUCKET = "petstore-sam-artifacts-local"
 
 # Nothing in the caller's environment may steer a command towards a real AWS account.
 _REAL_AWS_SETTINGS = frozenset(
-    {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_ROLE_ARN",
-     "AWS_WEB_IDENTITY_TOKEN_FILE"}
+    {
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CONFIG_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    }
 )
 
 
@@ -57,24 +63,41 @@ class Commands:
         if not self.quiet:
             print(f"$ {shlex.join(command)}", flush=True)
         result = subprocess.run(
-            list(command), cwd=REPO, env=self.env(), text=True, capture_output=self.quiet, check=False,
+            list(command),
+            cwd=REPO,
+            env=self.env(),
+            text=True,
+            capture_output=self.quiet,
+            check=False,
             stdin=subprocess.DEVNULL,
         )
         if check and result.returncode != 0:
             detail = (result.stderr or result.stdout or "").strip().splitlines()[-5:] if self.quiet else []
-            raise StepFailed(f"`{shlex.join(command)}` exited {result.returncode}" + "".join(
-                f"\n  {line}" for line in detail))
+            raise StepFailed(
+                f"`{shlex.join(command)}` exited {result.returncode}"
+                + "".join(f"\n  {line}" for line in detail)
+            )
         return result
 
     def bootstrap(self) -> None:
-        self.run(sys.executable, "-m", "localcloud.cli", "bootstrap",
-                 "--domain", "api.petstore.example.com", "--bucket", BOOTSTRAP_BUCKET)
+        self.run(
+            sys.executable,
+            "-m",
+            "localcloud.cli",
+            "bootstrap",
+            "--domain",
+            "api.petstore.example.com",
+            "--bucket",
+            BOOTSTRAP_BUCKET,
+        )
 
     def live(self) -> tuple[str, str] | None:
         """(color, version) the live hostname answers with, asked with plain curl; None if nothing is live."""
         result = subprocess.run(
             ["curl", "-sS", "--max-time", "10", *self.cloud.curl_args(), f"{LIVE_URL}/health"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         try:
             body = json.loads(result.stdout)
@@ -85,9 +108,16 @@ class Commands:
         return str(body["environment"]), str(body["version"])
 
 
-def stack_update_window(stack_name: str, since: float, endpoint_url: str) -> tuple[float, float]:
-    """(executed, completed) wall-clock times of the stack's latest update that began after `since`."""
-    client = boto3.client("cloudformation", endpoint_url=endpoint_url)
+def stack_update_window(cloud: RunningCloud, stack_name: str, since: float) -> tuple[float, float]:
+    """(executed, completed) wall-clock times of the stack's first update that began after `since`."""
+    env = cloud.env()
+    client = boto3.client(
+        "cloudformation",
+        endpoint_url=cloud.endpoint_url,
+        region_name=cloud.region,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
     events = client.describe_stack_events(StackName=stack_name)["StackEvents"]
     own = [e for e in events if e["LogicalResourceId"] == stack_name]
     started = [_epoch(e["Timestamp"]) for e in own if e["ResourceStatus"] == "UPDATE_IN_PROGRESS"]

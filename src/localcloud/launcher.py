@@ -77,8 +77,16 @@ def local_cloud(
     data_port = data_port or free_port()
     log_path = state_dir / "localcloud.log"
     command = [
-        sys.executable, "-m", "localcloud.cli", "up",
-        "--port", str(port), "--data-port", str(data_port), "--state-dir", str(state_dir),
+        sys.executable,
+        "-m",
+        "localcloud.cli",
+        "up",
+        "--port",
+        str(port),
+        "--data-port",
+        str(data_port),
+        "--state-dir",
+        str(state_dir),
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -33,7 +33,7 @@ def _switch_under_load(commands: Commands, steps: list[tuple[str, str, list[str]
             started = time.time()
             result = commands.run(*command, check=False)
             assert result.returncode == expected_exit, result.stdout + result.stderr
-            executed, completed = stack_update_window(DOMAIN_STACK, started, commands.cloud.endpoint_url)
+            executed, completed = stack_update_window(commands.cloud, DOMAIN_STACK, started)
             switches.append(Switch(previous, target, started, executed, completed))
         time.sleep(0.5)
     return analyse(load.samples, switches)
@@ -46,10 +46,13 @@ def test_idle_color_is_smoke_tested_on_its_own_url_while_live_stays_blue(live_on
 
 
 def test_switch_and_manual_rollback_lose_no_request(live_on_blue: Commands) -> None:
-    report = _switch_under_load(live_on_blue, [
-        ("blue", "green", ["bluegreen", "switch", "green", "--yes"], 0),
-        ("green", "blue", ["bluegreen", "rollback", "--yes"], 0),
-    ])
+    report = _switch_under_load(
+        live_on_blue,
+        [
+            ("blue", "green", ["bluegreen", "switch", "green", "--yes"], 0),
+            ("green", "blue", ["bluegreen", "rollback", "--yes"], 0),
+        ],
+    )
     assert report.requests > 50
     assert report.failures == 0
     assert report.stale_after_completion == 0
@@ -59,16 +62,37 @@ def test_switch_and_manual_rollback_lose_no_request(live_on_blue: Commands) -> N
 def test_failed_bake_rolls_back_by_itself_without_losing_a_request(live_on_blue: Commands) -> None:
     # GIVEN green's 5XX alarm fires once green takes traffic
     alarm = "petstore-green-api-5xx"
-    live_on_blue.run("aws", "cloudwatch", "set-alarm-state", "--alarm-name", alarm,
-                     "--state-value", "ALARM", "--state-reason", "fault injected by the end-to-end test")
+    live_on_blue.run(
+        "aws",
+        "cloudwatch",
+        "set-alarm-state",
+        "--alarm-name",
+        alarm,
+        "--state-value",
+        "ALARM",
+        "--state-reason",
+        "fault injected by the end-to-end test",
+    )
     try:
         # WHEN a switch to green bakes on its alarms THEN it fails, rolls back and reports it
-        report = _switch_under_load(live_on_blue, [
-            ("blue", "green", ["bluegreen", "switch", "green", "--yes", "--bake", "2"], 1),
-        ])
+        report = _switch_under_load(
+            live_on_blue,
+            [
+                ("blue", "green", ["bluegreen", "switch", "green", "--yes", "--bake", "2"], 1),
+            ],
+        )
     finally:
-        live_on_blue.run("aws", "cloudwatch", "set-alarm-state", "--alarm-name", alarm,
-                         "--state-value", "OK", "--state-reason", "fault removed")
+        live_on_blue.run(
+            "aws",
+            "cloudwatch",
+            "set-alarm-state",
+            "--alarm-name",
+            alarm,
+            "--state-value",
+            "OK",
+            "--state-reason",
+            "fault removed",
+        )
     # Blue answering again after the automatic rollback is the point, so only failures count here.
     assert report.failures == 0
     assert live_on_blue.live() == ("blue", "v1.0.0")

@@ -26,9 +26,7 @@ def test_green_differs_from_blue_only_in_color_version_stage_and_code() -> None:
     assert _as_blue(green) == blue, "blue-stack.yaml and green-stack.yaml drifted apart: edit both"
 
 
-@pytest.mark.parametrize(
-    ("color", "stage", "version"), [("blue", "v1", "v1.0.0"), ("green", "v2", "v2.0.0")]
-)
+@pytest.mark.parametrize(("color", "stage", "version"), [("blue", "v1", "v1.0.0"), ("green", "v2", "v2.0.0")])
 def test_color_version_and_stage_reach_the_function_from_the_template(
     color: str, stage: str, version: str
 ) -> None:
@@ -49,7 +47,8 @@ def test_outputs_are_named_as_the_readme_and_the_tooling_use_them(color: str) ->
     prefix = color.capitalize()
     outputs = load_stack(color)["Outputs"]
     assert set(outputs) == {
-        f"{prefix}{name}" for name in ("ApiEndpoint", "ApiId", "ApiStage", "LambdaArn", "Version", "AlarmNames")
+        f"{prefix}{name}"
+        for name in ("ApiEndpoint", "ApiId", "ApiStage", "LambdaArn", "Version", "AlarmNames")
     }
     assert outputs[f"{prefix}ApiId"]["Value"] == {"Ref": f"{prefix}Api"}
 
@@ -70,8 +69,16 @@ def test_expanded_stack_has_one_regional_api_with_one_logged_traced_stage(color:
     assert stage["StageName"] == {"Ref": "StageName"}
     assert stage["TracingEnabled"] is True
     access_format = stage["AccessLogSetting"]["Format"]
-    for field in ("requestId", "identity.sourceIp", "httpMethod", "path", "status", "responseLatency",
-                  "integrationLatency", "tlsVersion"):
+    for field in (
+        "requestId",
+        "identity.sourceIp",
+        "httpMethod",
+        "path",
+        "status",
+        "responseLatency",
+        "integrationLatency",
+        "tlsVersion",
+    ):
         assert f"$context.{field}" in access_format
     for setting in stage["MethodSettings"]:
         assert setting["DataTraceEnabled"] is False, "data tracing logs whole request bodies"
@@ -112,9 +119,10 @@ def test_account_cloudwatch_role_is_opt_in_and_outlives_the_stack(color: str) ->
         assert resources[name]["Condition"] == "CreateApiGatewayCloudWatchRole"
         assert resources[name]["DeletionPolicy"] == "Retain", "the other color still logs through it"
     default = expand(color)
-    assert "ApiGatewayAccount" not in default["Resources"] or default["Resources"]["ApiGatewayAccount"].get(
-        "Condition"
-    ) == "CreateApiGatewayCloudWatchRole"
+    assert (
+        "ApiGatewayAccount" not in default["Resources"]
+        or default["Resources"]["ApiGatewayAccount"].get("Condition") == "CreateApiGatewayCloudWatchRole"
+    )
 
 
 @pytest.mark.parametrize("color", COLORS)

@@ -70,15 +70,25 @@ def test_alias_records_point_at_the_domains_regional_name(template: dict[str, An
         record = template["Resources"][name]["Properties"]
         assert record["Type"] == kind
         assert record["AliasTarget"]["DNSName"] == {"Fn::GetAtt": ["CustomDomain", "RegionalDomainName"]}
-        assert record["AliasTarget"]["HostedZoneId"] == {"Fn::GetAtt": ["CustomDomain", "RegionalHostedZoneId"]}
+        assert record["AliasTarget"]["HostedZoneId"] == {
+            "Fn::GetAtt": ["CustomDomain", "RegionalHostedZoneId"]
+        }
 
 
 @pytest.mark.parametrize(
     ("parameter", "good", "bad"),
     [
-        ("ActiveApiId", ["a1b2c3d4e5"], ["https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1", "A1B2C3D4E5", ""]),
+        (
+            "ActiveApiId",
+            ["a1b2c3d4e5"],
+            ["https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/v1", "A1B2C3D4E5", ""],
+        ),
         ("ActiveApiStage", ["v1", "prod_2"], ["v1/", "", "a b"]),
-        ("CustomDomainName", ["api.example.com", "a-b.c.example.org"], ["API.example.com", "-a.example.com", "example"]),
+        (
+            "CustomDomainName",
+            ["api.example.com", "a-b.c.example.org"],
+            ["API.example.com", "-a.example.com", "example"],
+        ),
         (
             "CertificateArn",
             ["arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"],
@@ -103,12 +113,18 @@ def test_parameters_reject_what_the_sample_users_pasted_by_mistake(
 
 def test_outputs_are_the_interface_the_tooling_reads(template: dict[str, Any]) -> None:
     assert set(template["Outputs"]) == {
-        "CustomDomainUrl", "ActiveApiId", "ActiveApiStage", "RegionalDomainName", "RegionalHostedZoneId",
+        "CustomDomainUrl",
+        "ActiveApiId",
+        "ActiveApiStage",
+        "RegionalDomainName",
+        "RegionalHostedZoneId",
         "SwitchTableName",
     }
 
 
-def test_switch_table_is_encrypted_recoverable_and_keyed_for_lock_and_history(template: dict[str, Any]) -> None:
+def test_switch_table_is_encrypted_recoverable_and_keyed_for_lock_and_history(
+    template: dict[str, Any],
+) -> None:
     table = template["Resources"]["SwitchTable"]["Properties"]
     assert table["SSESpecification"]["SSEEnabled"] is True
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True

@@ -34,7 +34,10 @@ def test_sam_validate_lint_passes(stack: str) -> None:
     env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"}
     result = subprocess.run(
         [_tool("sam"), "validate", "--lint", "--template-file", str(stack_path(stack))],
-        capture_output=True, text=True, check=False, env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is a valid SAM Template" in result.stdout + result.stderr
