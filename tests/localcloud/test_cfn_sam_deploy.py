@@ -188,3 +188,29 @@ def test_awscli_deploy_of_the_custom_domain_and_an_operator_switch(endpoint: dic
     cf.get_waiter("stack_update_complete").wait(StackName="domain", WaiterConfig={"Delay": 1})
     mapping = apigw.get_base_path_mapping(domainName="api.example.com", basePath="(none)")
     assert (mapping["restApiId"], mapping["stage"]) == (green, "next")
+
+
+def test_sam_deploy_resolve_s3_creates_its_managed_artifacts_stack(endpoint: dict[str, str]) -> None:
+    deployed = _run(
+        endpoint,
+        str(BIN / "sam"),
+        "deploy",
+        "-t",
+        str(HERE / "sam_api.yaml"),
+        "--stack-name",
+        "resolved",
+        "--resolve-s3",
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "--no-confirm-changeset",
+        "--region",
+        REGION,
+    )
+
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    cf = _client("cloudformation", endpoint)
+    managed = cf.describe_stacks(StackName="aws-sam-cli-managed-default")["Stacks"][0]
+    bucket = next(o["OutputValue"] for o in managed["Outputs"] if o["OutputKey"] == "SourceBucket")
+    policy = _client("s3", endpoint).get_bucket_policy(Bucket=bucket)["Policy"]
+    assert "aws:SecureTransport" in policy
+    assert cf.describe_stacks(StackName="resolved")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"

@@ -29,6 +29,8 @@ def install() -> None:
             cloudwatch_alarm,
             lambda_function,
             lambda_version_alias,
+            s3_bucket_policy,
+            s3_bucket_policy_conditions,
         )
         from .cfn_registry import refresh_model_map
 
@@ -44,6 +46,7 @@ def install() -> None:
             apigateway_delete_guard,
             lambda_function,
             lambda_version_alias,
+            s3_bucket_policy_conditions,
         )
         for module in patches:
             module.install()
@@ -54,6 +57,7 @@ def install() -> None:
             apigateway_account.AccountResource,
             cloudwatch_alarm.AlarmResource,
             lambda_version_alias.AliasResource,
+            s3_bucket_policy.BucketPolicyResource,
         )
         refresh_model_map()
         from ._moto import parsing
