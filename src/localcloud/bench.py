@@ -19,15 +19,9 @@ from pathlib import Path
 import requests
 
 from bluegreen.http import new_session
-from localcloud.flow import DOMAIN_STACK, LIVE_URL, Commands, stack_update_window
+from localcloud.flow import DOMAIN_STACK, LIVE_URL, Commands, deploy_petstore, stack_update_window
 from localcloud.launcher import local_cloud
 from localcloud.zero_downtime import LiveLoad, Report, Switch, analyse
-
-
-def deploy_everything(commands: Commands) -> None:
-    commands.bootstrap()
-    for target in (["deploy-blue"], ["deploy-green"], ["deploy-domain", "COLOR=blue"]):
-        commands.run("make", *target)
 
 
 def switch_cycles(commands: Commands, cycles: int) -> tuple[list[Switch], list[float]]:
@@ -79,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="localcloud-bench-") as state, local_cloud(Path(state)) as cloud:
         commands = Commands(cloud, quiet=True)
         print("deploying blue, green and the custom domain on a fresh local cloud...", flush=True)
-        deploy_everything(commands)
+        deploy_petstore(commands)
         print(
             f"load: {args.clients} clients on {LIVE_URL}/health; {args.cycles} switch+rollback cycles",
             flush=True,

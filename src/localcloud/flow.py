@@ -108,6 +108,15 @@ class Commands:
         return str(body["environment"]), str(body["version"])
 
 
+def deploy_petstore(commands: Commands) -> None:
+    """Both colors deployed and smoke-tested on their own URLs, the custom domain pointing at blue."""
+    commands.bootstrap()
+    for target in (["deploy-blue"], ["deploy-green"], ["deploy-domain", "COLOR=blue"]):
+        commands.run("make", *target)
+    for color in ("blue", "green"):  # as the flow does before any switch; it also warms each color
+        commands.run("make", "smoke", f"TARGET={color}")
+
+
 def stack_update_window(cloud: RunningCloud, stack_name: str, since: float) -> tuple[float, float]:
     """(executed, completed) wall-clock times of the stack's first update that began after `since`."""
     env = cloud.env()

@@ -7,18 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from localcloud.flow import Commands
+from localcloud.flow import Commands, deploy_petstore
 from localcloud.launcher import local_cloud
 
 
 @pytest.fixture(scope="session")
 def petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Commands]:
-    """Blue and green deployed with `make deploy-*`, the custom domain pointing at blue."""
+    """Blue and green deployed with `make deploy-*` and smoke-tested, the custom domain pointing at blue."""
     with local_cloud(Path(tmp_path_factory.mktemp("e2e-cloud"))) as cloud:
         commands = Commands(cloud, quiet=True)
-        commands.bootstrap()
-        for target in (["deploy-blue"], ["deploy-green"], ["deploy-domain", "COLOR=blue"]):
-            commands.run("make", *target)
+        deploy_petstore(commands)
         yield commands
 
 
