@@ -1,14 +1,14 @@
 """`localcloud bootstrap`: the prerequisites a stack deploy expects to exist already.
 
 A public hosted zone for the parent domain, an ISSUED ACM certificate for the API domain (DNS-validated
-through that zone), a deployment bucket, and the account-level CloudWatch role API Gateway needs before any
-stage may enable execution logging. Plain boto3 against whatever AWS_ENDPOINT_URL says: the same
+through that zone) and a deployment bucket. The account-level API Gateway CloudWatch role is not one of
+them: the color stacks create it on request (ApiGatewayCloudWatchRole=create), on AWS and here.
+Plain boto3 against whatever AWS_ENDPOINT_URL says: the same
 calls create real resources on AWS, so nothing here knows whether it talks to the local cloud.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -25,35 +25,11 @@ class BootstrapError(Exception):
     """A prerequisite could not be found or created."""
 
 
-LOGS_ROLE_NAME = "apigateway-cloudwatch-logs"
-# The permissions of the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs, inline so the role does
-# not depend on managed policies being present (moto does not load them by default).
-LOGS_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:DescribeLogGroups",
-                "logs:DescribeLogStreams",
-                "logs:PutLogEvents",
-                "logs:GetLogEvents",
-                "logs:FilterLogEvents",
-            ],
-            "Resource": "*",
-        }
-    ],
-}
-
-
 @dataclass(frozen=True)
 class Prerequisites:
     hosted_zone_id: str
     certificate_arn: str
     bucket: str
-    apigateway_logs_role_arn: str
 
 
 def parent_zone(domain: str) -> str:
@@ -183,50 +159,6 @@ def ensure_bucket(s3: Any, bucket: str, region: str, report: Report) -> str:
     return bucket
 
 
-def ensure_apigateway_logs_role(
-    iam: Any, apigateway: Any, report: Report, sleep: Callable[[float], None] = time.sleep
-) -> str:
-    """The account's API Gateway CloudWatch role (one per account and region), created if none is set."""
-    current = apigateway.get_account().get("cloudwatchRoleArn")
-    if current:
-        report(f"found   API Gateway CloudWatch role {current}")
-        return str(current)
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": "sts:AssumeRole",
-                "Principal": {"Service": "apigateway.amazonaws.com"},
-            }
-        ],
-    }
-    try:
-        arn = str(
-            iam.create_role(
-                RoleName=LOGS_ROLE_NAME,
-                AssumeRolePolicyDocument=json.dumps(trust),
-                Description="Lets API Gateway write stage logs to CloudWatch",
-            )["Role"]["Arn"]
-        )
-    except iam.exceptions.EntityAlreadyExistsException:
-        arn = str(iam.get_role(RoleName=LOGS_ROLE_NAME)["Role"]["Arn"])
-    iam.put_role_policy(
-        RoleName=LOGS_ROLE_NAME, PolicyName="push-to-cloudwatch-logs", PolicyDocument=json.dumps(LOGS_POLICY)
-    )
-    patch = [{"op": "replace", "path": "/cloudwatchRoleArn", "value": arn}]
-    for attempt in range(10):
-        try:
-            apigateway.update_account(patchOperations=patch)
-            break
-        except apigateway.exceptions.BadRequestException:
-            if attempt == 9:
-                raise
-            sleep(3)  # a new IAM role takes a few seconds before API Gateway may assume it
-    report(f"created API Gateway CloudWatch role {arn}")
-    return arn
-
-
 def bootstrap(session: boto3.Session, domain: str, bucket: str, report: Report) -> Prerequisites:
     region = session.region_name or "us-east-1"
     route53 = session.client("route53")
@@ -234,7 +166,6 @@ def bootstrap(session: boto3.Session, domain: str, bucket: str, report: Report) 
         zone_id = ensure_hosted_zone(route53, parent_zone(domain), report)
         arn = ensure_certificate(session.client("acm"), route53, zone_id, domain, report)
         ensure_bucket(session.client("s3"), bucket, region, report)
-        logs_role = ensure_apigateway_logs_role(session.client("iam"), session.client("apigateway"), report)
     except ClientError as exc:
         raise BootstrapError(str(exc)) from exc
-    return Prerequisites(zone_id, arn, bucket, logs_role)
+    return Prerequisites(zone_id, arn, bucket)

@@ -98,7 +98,6 @@ def bootstrap_command(ctx: click.Context, domain: str, bucket: str) -> None:
     click.echo(f"HostedZoneId={found.hosted_zone_id}")
     click.echo(f"CertificateArn={found.certificate_arn}")
     click.echo(f"Bucket={found.bucket}")
-    click.echo(f"ApiGatewayCloudWatchRoleArn={found.apigateway_logs_role_arn}")
 
 
 if __name__ == "__main__":

@@ -37,8 +37,7 @@ def test_bootstrap_is_idempotent_and_leaves_an_issued_certificate(local_cloud: A
 
     assert "created hosted zone bootstrap.example.com." in first
     assert "created certificate" in first and "created bucket" in first
-    assert "created API Gateway CloudWatch role" in first
-    assert [line.split()[0] for line in second.splitlines()[:4]] == ["found"] * 4
+    assert [line.split()[0] for line in second.splitlines()[:4]] == ["found"] * 3
     assert len(zones) == 1 and zones[0]["Config"]["PrivateZone"] is False
     assert len(certificates) == 1
     assert (
@@ -46,8 +45,6 @@ def test_bootstrap_is_idempotent_and_leaves_an_issued_certificate(local_cloud: A
         == "ISSUED"
     )
     s3.head_bucket(Bucket=BUCKET)
-    apigateway = session.client("apigateway", endpoint_url=local_cloud.endpoint_url)
-    assert apigateway.get_account()["cloudwatchRoleArn"].endswith(":role/apigateway-cloudwatch-logs")
     assert f"CertificateArn={certificates[0]['CertificateArn']}" in second
 
 
