@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from templates import REGION, deploy_color, events, params, status
+from templates import REGION, SAM_CAPABILITIES, deploy_color, events, params, status
 
 from localcloud.extensions import install
 
@@ -122,7 +122,7 @@ def test_redeploying_a_color_with_new_code_keeps_its_api_id(cf: Any) -> None:
     cf.update_stack(
         StackName="blue",
         TemplateBody=template,
-        Capabilities=["CAPABILITY_IAM"],
+        Capabilities=SAM_CAPABILITIES,
         Parameters=params(StageName="live", Version="2"),
     )
 

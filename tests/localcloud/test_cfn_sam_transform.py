@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from templates import REGION, body, events, keep, outputs, params, status
+from templates import REGION, SAM_CAPABILITIES, body, events, keep, outputs, params, status
 
 from localcloud.extensions import install
 
@@ -38,7 +38,7 @@ def test_sam_stack_creates_the_api_function_and_stage(cf: Any) -> None:
         StackName="blue",
         TemplateBody=body("sam_api.yaml"),
         Parameters=params(StageName="v1"),
-        Capabilities=["CAPABILITY_IAM"],
+        Capabilities=SAM_CAPABILITIES,
     )
 
     assert status(cf, "blue") == "CREATE_COMPLETE"
@@ -53,7 +53,7 @@ def test_sam_stack_creates_the_api_function_and_stage(cf: Any) -> None:
 
 
 def test_get_template_returns_original_by_default_and_processed_on_request(cf: Any) -> None:
-    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=["CAPABILITY_IAM"])
+    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=SAM_CAPABILITIES)
 
     original = cf.get_template(StackName="blue")
     processed = cf.get_template(StackName="blue", TemplateStage="Processed")["TemplateBody"]
@@ -67,12 +67,12 @@ def test_get_template_returns_original_by_default_and_processed_on_request(cf: A
 
 
 def test_update_stack_re_runs_the_transform_with_new_parameter_values(cf: Any) -> None:
-    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=["CAPABILITY_IAM"])
+    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=SAM_CAPABILITIES)
 
     cf.update_stack(
         StackName="blue",
         UsePreviousTemplate=True,
-        Capabilities=["CAPABILITY_IAM"],
+        Capabilities=SAM_CAPABILITIES,
         Parameters=[*keep("StageName"), *params(Greeting="bonjour")],
     )
 
@@ -119,14 +119,14 @@ def test_a_resource_type_the_local_cloud_cannot_create_fails_instead_of_a_false_
 
 
 def test_stage_settings_update_in_place_and_a_new_stage_name_replaces_the_stage(cf: Any) -> None:
-    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=["CAPABILITY_IAM"])
+    cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=SAM_CAPABILITIES)
     api_id = outputs(cf, "blue")["ApiId"]
     quieter = body("sam_api.yaml").replace("TracingEnabled: true", "TracingEnabled: false")
 
     cf.update_stack(
         StackName="blue",
         TemplateBody=quieter,
-        Capabilities=["CAPABILITY_IAM"],
+        Capabilities=SAM_CAPABILITIES,
         Parameters=keep("StageName", "Greeting"),
     )
     apigw = boto3.client("apigateway", region_name=REGION)
@@ -135,7 +135,7 @@ def test_stage_settings_update_in_place_and_a_new_stage_name_replaces_the_stage(
     cf.update_stack(
         StackName="blue",
         TemplateBody=quieter,
-        Capabilities=["CAPABILITY_IAM"],
+        Capabilities=SAM_CAPABILITIES,
         Parameters=[*params(StageName="v2"), *keep("Greeting")],
     )
 
@@ -143,3 +143,60 @@ def test_stage_settings_update_in_place_and_a_new_stage_name_replaces_the_stage(
     assert status(cf, "blue") == "UPDATE_COMPLETE"
     assert "v2" in stages and "live" not in stages
     assert outputs(cf, "blue")["ApiId"] == api_id
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "missing"),
+    [([], "CAPABILITY_AUTO_EXPAND"), (["CAPABILITY_AUTO_EXPAND"], "CAPABILITY_IAM")],
+)
+def test_create_stack_requires_the_capabilities_of_a_sam_template(
+    cf: Any, capabilities: list[str], missing: str
+) -> None:
+    with pytest.raises(ClientError) as refused:
+        cf.create_stack(StackName="blue", TemplateBody=body("sam_api.yaml"), Capabilities=capabilities)
+
+    error = refused.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InsufficientCapabilitiesException",
+        f"Requires capabilities : [{missing}]",
+    )
+    assert cf.list_stacks()["StackSummaries"] == []
+
+
+NAMED_ROLE_SAM = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: named-role
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: []}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      InlineCode: "def handler(event, context): return {}"
+"""
+
+
+def test_a_change_set_needs_no_auto_expand_but_named_iam_needs_its_capability(cf: Any) -> None:
+    with pytest.raises(ClientError) as refused:
+        cf.create_change_set(
+            StackName="n",
+            ChangeSetName="c",
+            ChangeSetType="CREATE",
+            TemplateBody=NAMED_ROLE_SAM,
+            Capabilities=["CAPABILITY_IAM"],
+        )
+    accepted = cf.create_change_set(
+        StackName="n",
+        ChangeSetName="c",
+        ChangeSetType="CREATE",
+        TemplateBody=NAMED_ROLE_SAM,
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+
+    assert refused.value.response["Error"]["Message"] == "Requires capabilities : [CAPABILITY_NAMED_IAM]"
+    assert cf.describe_change_set(ChangeSetName=accepted["Id"])["Status"] == "CREATE_COMPLETE"

@@ -21,6 +21,7 @@ def install() -> None:
             apigateway_domain_name,
             apigateway_rest_api,
             apigateway_stage,
+            cfn_capabilities,
             cfn_change_sets,
             cfn_events,
             cfn_resource_status,
@@ -35,6 +36,7 @@ def install() -> None:
         from .cfn_registry import refresh_model_map
 
         patches = (
+            cfn_capabilities,
             cfn_events,
             cfn_resource_status,
             cfn_resources,

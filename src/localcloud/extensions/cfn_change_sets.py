@@ -7,6 +7,7 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Crea
 
 from typing import Any
 
+from . import cfn_capabilities as capabilities
 from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils, parsing
 from .cfn_dependencies import referenced_names
 from .cfn_events import stack_event
@@ -273,6 +274,7 @@ def _new_change_set(
         _fail(change_set, change_set.lc_failure)
         return change_set
     require_values(change_set.template_dict, effective_parameters(change_set.template_dict, parameters))
+    capabilities.require(cfn.Stack.parse_template(template), change_set.template_dict, change_set=True)
     if kind == "UPDATE" and same_as_deployed(stack, change_set.template_dict, parameters):
         _fail(change_set, NO_CHANGES)
     return change_set

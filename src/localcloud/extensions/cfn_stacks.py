@@ -8,6 +8,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-e
 import json
 from typing import Any
 
+from . import cfn_capabilities as capabilities
 from ._moto import ValidationError, cfn, cfn_responses, parsing
 from .cfn_dependencies import creation_order, dependencies
 from .cfn_events import stack_event
@@ -76,13 +77,15 @@ def _applied_jsons(stack: Any) -> dict[str, dict[str, Any]]:
 
 
 def _create_resource_map(self: Any) -> Any:
+    original = self.template_dict
     self.template_dict = expand(
-        self.template_dict,
+        original,
         self.parameters or {},
         region_name=self.region_name,
         account_id=self.account_id,
         stack_name=self.name,
     )
+    capabilities.require(original, self.template_dict, change_set=False)
     resource_map = _original_create_resource_map(self)
     resource_map.lc_stack = self
     resource_map.lc_applied = {}
@@ -284,6 +287,7 @@ def backend_update_stack(
     resolved = resolve_previous_values(stack, parameters)
     processed = processed_template(stack, template, resolved)
     require_values(processed, effective_parameters(processed, resolved))
+    capabilities.require(cfn.Stack.parse_template(template), processed, change_set=False)
     if same_as_deployed(stack, processed, resolved):
         raise ValidationError(stack.stack_id, message=NO_UPDATES)
     stack.update(template, role_arn, parameters=resolved, tags=tags)

@@ -6,6 +6,8 @@ from typing import Any
 HERE = Path(__file__).parent
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
+# CreateStack/UpdateStack of a SAM template with an IAM role acknowledges both.
+SAM_CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
 
 
 def body(name: str) -> str:
