@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -117,16 +118,33 @@ def deploy_petstore(commands: Commands) -> None:
         commands.run("make", "smoke", f"TARGET={color}")
 
 
-def stack_update_window(cloud: RunningCloud, stack_name: str, since: float) -> tuple[float, float]:
-    """(executed, completed) wall-clock times of the stack's first update that began after `since`."""
+def cloudformation(cloud: RunningCloud) -> Any:
     env = cloud.env()
-    client = boto3.client(
+    return boto3.client(
         "cloudformation",
         endpoint_url=cloud.endpoint_url,
         region_name=cloud.region,
         aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
+
+
+def _describe(cloud: RunningCloud, stack_name: str) -> Any:
+    return cloudformation(cloud).describe_stacks(StackName=stack_name)["Stacks"][0]
+
+
+def stack_parameters(cloud: RunningCloud, stack_name: str) -> dict[str, str]:
+    parameters = _describe(cloud, stack_name).get("Parameters", [])
+    return {p["ParameterKey"]: p["ParameterValue"] for p in parameters}
+
+
+def stack_outputs(cloud: RunningCloud, stack_name: str) -> dict[str, str]:
+    return {o["OutputKey"]: o["OutputValue"] for o in _describe(cloud, stack_name).get("Outputs", [])}
+
+
+def stack_update_window(cloud: RunningCloud, stack_name: str, since: float) -> tuple[float, float]:
+    """(executed, completed) wall-clock times of the stack's first update that began after `since`."""
+    client = cloudformation(cloud)
     events = client.describe_stack_events(StackName=stack_name)["StackEvents"]
     own = [e for e in events if e["LogicalResourceId"] == stack_name]
     started = [_epoch(e["Timestamp"]) for e in own if e["ResourceStatus"] == "UPDATE_IN_PROGRESS"]
