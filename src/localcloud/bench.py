@@ -50,15 +50,26 @@ def switch_cycles(commands: Commands, cycles: int) -> tuple[list[Switch], list[f
     return switches, durations
 
 
-def load_across_switches(
-    commands: Commands, cycles: int, clients: int, warmup_seconds: float = 2.0
-) -> tuple[Report, list[float]]:
+def _live_load(commands: Commands, clients: int) -> LiveLoad:
     cloud = commands.cloud
 
     def session() -> requests.Session:
         return new_session(connect_to=cloud.data_address, ca_bundle=str(cloud.ca_bundle))
 
-    with LiveLoad(f"{LIVE_URL}/health", clients, session) as load:
+    return LiveLoad(f"{LIVE_URL}/health", clients, session)
+
+
+def steady_load(commands: Commands, clients: int, seconds: float) -> Report:
+    """Warm requests with nothing else running: the data plane's own latency and throughput."""
+    with _live_load(commands, clients) as load:
+        time.sleep(seconds)
+    return analyse(load.samples, [])
+
+
+def load_across_switches(
+    commands: Commands, cycles: int, clients: int, warmup_seconds: float = 2.0
+) -> tuple[Report, list[float]]:
+    with _live_load(commands, clients) as load:
         time.sleep(warmup_seconds)
         switches, durations = switch_cycles(commands, cycles)
         time.sleep(warmup_seconds)
@@ -93,7 +104,8 @@ def plain_sam_switch_seconds(commands: Commands, color: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--cycles", type=int, default=10, help="switch-and-rollback cycles (default 10)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients (default 8)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (default 4)")
+    parser.add_argument("--steady-seconds", type=float, default=15.0, help="steady phase length (default 15)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="localcloud-bench-") as state, local_cloud(Path(state)) as cloud:
         commands = Commands(cloud, quiet=True)
@@ -103,8 +115,13 @@ def main(argv: list[str] | None = None) -> int:
             f"load: {args.clients} clients on {LIVE_URL}/health; {args.cycles} switch+rollback cycles",
             flush=True,
         )
+        steady = steady_load(commands, args.clients, args.steady_seconds)
         report, durations = load_across_switches(commands, args.cycles, args.clients)
-        print("\nzero-downtime benchmark")
+        print(f"\nsteady load, no switch ({args.steady_seconds:.0f} s)")
+        print(f"  latency ms (p50 / p99)           {steady.p50_ms:.2f} / {steady.p99_ms:.2f}")
+        print(f"  requests per second              {steady.requests_per_second:.0f}")
+        print(f"  failures                         {steady.failures}")
+        print("\nzero-downtime benchmark (load while switching)")
         for line in report.lines():
             print(f"  {line}")
         median, longest = statistics.median(durations), max(durations)
@@ -114,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  plain sam deploy switch s         {statistics.median(plain):.2f} (to green, back: "
             f"{plain[0]:.2f}, {plain[1]:.2f}; no verification)"
         )
-    held = report.failures == 0 and report.stale_after_completion == 0
+    held = report.failures == 0 and report.stale_after_completion == 0 and steady.failures == 0
     print("  zero downtime: " + ("HELD" if held else "BROKEN"))
     return 0 if held else 1
 
