@@ -77,9 +77,9 @@ history: $(INSTALL_STAMP) ## Record of switches and rollbacks, newest first
 	$(BLUEGREEN) history
 
 .PHONY: decommission
-decommission: $(INSTALL_STAMP) ## Delete the idle COLOR's stack (refuses the live one)
-	@[ -n "$(COLOR)" ] || { echo "usage: make decommission COLOR=blue|green" >&2; exit 2; }
-	$(BLUEGREEN) decommission $(COLOR) --yes
+decommission: $(INSTALL_STAMP) ## Delete the idle COLOR's stack (refuses the live one; FORCE=1 past the grace window)
+	@[ -n "$(COLOR)" ] || { echo "usage: make decommission COLOR=blue|green [FORCE=1]" >&2; exit 2; }
+	$(BLUEGREEN) decommission $(COLOR) --yes $(if $(FORCE),--force)
 
 .PHONY: delete-domain delete-blue delete-green
 delete-domain: $(INSTALL_STAMP) ## sam delete the custom-domain stack (first, in cleanup)
