@@ -16,9 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
-
-from bluegreen.http import new_session
 from localcloud.flow import (
     DOMAIN_STACK,
     LIVE_URL,
@@ -52,11 +49,7 @@ def switch_cycles(commands: Commands, cycles: int) -> tuple[list[Switch], list[f
 
 def _live_load(commands: Commands, clients: int) -> LiveLoad:
     cloud = commands.cloud
-
-    def session() -> requests.Session:
-        return new_session(connect_to=cloud.data_address, ca_bundle=str(cloud.ca_bundle))
-
-    return LiveLoad(f"{LIVE_URL}/health", clients, session)
+    return LiveLoad(f"{LIVE_URL}/health", clients, cloud.data_address, str(cloud.ca_bundle))
 
 
 def steady_load(commands: Commands, clients: int, seconds: float) -> Report:

@@ -6,13 +6,15 @@ request failed and that no request started after a switch completed was served b
 
 from __future__ import annotations
 
+import json
 import statistics
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-import requests
+import urllib3
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,17 @@ class Switch:
 
 @dataclass
 class LiveLoad:
-    """`clients` threads, each with its own keep-alive session, GET `url` until stopped."""
+    """`clients` threads, each with its own keep-alive connection, GET `url` until stopped.
+
+    Requests go to `connect_to` (host:port) with the URL's hostname for Host, SNI and the certificate
+    check, as `curl --connect-to` does. The client is plain urllib3: on a 2-core machine the load
+    generator shares the CPU with what it measures, and `requests` costs about 1.7 ms of it a request.
+    """
 
     url: str
     clients: int
-    new_session: Callable[[], requests.Session]
+    connect_to: str
+    ca_bundle: str
     timeout: float = 10.0
     samples: list[Sample] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -58,29 +66,40 @@ class LiveLoad:
             thread.join(timeout=self.timeout + 5)
 
     def _client(self) -> None:
-        session = self.new_session()
+        target = urlsplit(self.url)
+        host, _, port = self.connect_to.rpartition(":")
+        connection = urllib3.HTTPSConnectionPool(
+            host,
+            int(port),
+            maxsize=1,
+            ca_certs=self.ca_bundle,
+            server_hostname=target.hostname,
+            assert_hostname=target.hostname,
+        )
+        path = target.path or "/"
+        headers = {"Host": target.netloc}
         local: list[Sample] = []
         while not self._stop.is_set():
-            local.append(self._one(session))
+            local.append(self._one(connection, path, headers))
+        connection.close()
         with self._lock:
             self.samples.extend(local)
 
-    def _one(self, session: requests.Session) -> Sample:
+    def _one(self, connection: urllib3.HTTPSConnectionPool, path: str, headers: dict[str, str]) -> Sample:
         started, tick = time.time(), time.perf_counter()
         try:
-            response = session.get(self.url, timeout=self.timeout)
-            color = _color_of(response)
-            return Sample(started, time.perf_counter() - tick, response.status_code, color)
-        except requests.RequestException:
+            response = connection.request("GET", path, headers=headers, timeout=self.timeout, retries=False)
+            return Sample(started, time.perf_counter() - tick, response.status, _color_of(response.data))
+        except urllib3.exceptions.HTTPError:
             return Sample(started, time.perf_counter() - tick, None, None)
 
 
-def _color_of(response: requests.Response) -> str | None:
+def _color_of(body: bytes) -> str | None:
     try:
-        body = response.json()
+        document = json.loads(body)
     except ValueError:
         return None
-    color = body.get("environment") if isinstance(body, dict) else None
+    color = document.get("environment") if isinstance(document, dict) else None
     return color if isinstance(color, str) else None
 
 

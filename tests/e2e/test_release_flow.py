@@ -10,24 +10,18 @@ import json
 import time
 
 import pytest
-import requests
 
-from bluegreen.http import new_session
 from localcloud.flow import DOMAIN_STACK, LIVE_URL, Commands, stack_update_window
 from localcloud.zero_downtime import LiveLoad, Report, Switch, analyse
 
 pytestmark = pytest.mark.e2e
 
 
-def _session_for(commands: Commands) -> requests.Session:
-    cloud = commands.cloud
-    return new_session(connect_to=cloud.data_address, ca_bundle=str(cloud.ca_bundle))
-
-
 def _switch_under_load(commands: Commands, steps: list[tuple[str, str, list[str], int]]) -> Report:
     """Run each (previous, target, command, expected exit) while 4 clients load the live hostname."""
     switches: list[Switch] = []
-    with LiveLoad(f"{LIVE_URL}/health", 4, lambda: _session_for(commands)) as load:
+    cloud = commands.cloud
+    with LiveLoad(f"{LIVE_URL}/health", 4, cloud.data_address, str(cloud.ca_bundle)) as load:
         time.sleep(0.5)
         for previous, target, command, expected_exit in steps:
             started = time.time()
