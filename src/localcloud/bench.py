@@ -98,7 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--cycles", type=int, default=10, help="switch-and-rollback cycles (default 10)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (default 4)")
-    parser.add_argument("--steady-seconds", type=float, default=15.0, help="steady phase length (default 15)")
+    parser.add_argument(
+        "--steady-seconds", type=float, default=10.0, help="length of each steady phase (default 10)"
+    )
+    parser.add_argument(
+        "--steady-clients", default="1,2,4", help="client counts of the steady phases (default 1,2,4)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="localcloud-bench-") as state, local_cloud(Path(state)) as cloud:
         commands = Commands(cloud, quiet=True)
@@ -108,12 +113,17 @@ def main(argv: list[str] | None = None) -> int:
             f"load: {args.clients} clients on {LIVE_URL}/health; {args.cycles} switch+rollback cycles",
             flush=True,
         )
-        steady = steady_load(commands, args.clients, args.steady_seconds)
+        counts = [int(count) for count in args.steady_clients.split(",")]
+        steady_load(commands, max([*counts, args.clients]), 3.0)  # start every warm worker; not counted
+        steady = {count: steady_load(commands, count, args.steady_seconds) for count in counts}
         report, durations = load_across_switches(commands, args.cycles, args.clients)
-        print(f"\nsteady load, no switch ({args.steady_seconds:.0f} s)")
-        print(f"  latency ms (p50 / p99)           {steady.p50_ms:.2f} / {steady.p99_ms:.2f}")
-        print(f"  requests per second              {steady.requests_per_second:.0f}")
-        print(f"  failures                         {steady.failures}")
+        print(f"\nsteady load, no switch ({args.steady_seconds:.0f} s each)")
+        print("  clients  p50 ms  p99 ms  requests/s  failures")
+        for count, phase in steady.items():
+            print(
+                f"  {count:7d}  {phase.p50_ms:6.2f}  {phase.p99_ms:6.2f}  "
+                f"{phase.requests_per_second:10.0f}  {phase.failures:8d}"
+            )
         print("\nzero-downtime benchmark (load while switching)")
         for line in report.lines():
             print(f"  {line}")
@@ -124,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  plain sam deploy switch s         {statistics.median(plain):.2f} (to green, back: "
             f"{plain[0]:.2f}, {plain[1]:.2f}; no verification)"
         )
-    held = report.failures == 0 and report.stale_after_completion == 0 and steady.failures == 0
+    steady_failures = sum(phase.failures for phase in steady.values())
+    held = report.failures == 0 and report.stale_after_completion == 0 and steady_failures == 0
     print("  zero downtime: " + ("HELD" if held else "BROKEN"))
     return 0 if held else 1
 
