@@ -18,6 +18,7 @@ from moto.cloudformation import utils as _cfn_utils
 from moto.cloudwatch import models as _cloudwatch
 from moto.core import common_models as _common_models
 from moto.core import exceptions as _core_exceptions
+from moto.dynamodb import models as _dynamodb
 from moto.s3 import models as _s3
 
 apigw: Any = _apigw
@@ -28,6 +29,7 @@ parsing: Any = _parsing
 cfn_responses: Any = _cfn_responses
 cfn_utils: Any = _cfn_utils
 cloudwatch: Any = _cloudwatch
+dynamodb: Any = _dynamodb
 s3: Any = _s3
 
 CloudFormationModel: Any = _common_models.CloudFormationModel

@@ -11,6 +11,7 @@ import pytest
 from moto import mock_aws
 
 from bluegreen.aws import Aws
+from localcloud.extensions import dynamodb_atomic_writes
 from tests.unit.bluegreen.fakes import FakeClock
 
 
@@ -51,6 +52,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def moto() -> Iterator[None]:
+    # DynamoDB checks a condition and writes in one step; plain moto does not, and lock tests race threads.
+    dynamodb_atomic_writes.install()
     with mock_aws():
         yield
 
