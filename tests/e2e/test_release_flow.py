@@ -112,4 +112,8 @@ def test_status_reports_blue_live_without_drift(live_on_blue: Commands) -> None:
     result = live_on_blue.run("bluegreen", "--json", "status", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     status = json.loads(result.stdout)
-    assert "blue" in json.dumps(status)
+    assert status["live"]["color"] == "blue"
+    assert status["live"]["drifted"] is False
+    assert status["live"]["healthy"] is True
+    assert {c["color"]: c["healthy"] for c in status["colors"]} == {"blue": True, "green": True}
+    assert status["ok"] is True
