@@ -11,7 +11,7 @@
 # A checkov skip without a comment fails (tests/guard/check_suppressions.py), and so does a guard
 # suppression without a comment or that excuses nothing (tests/guard/run_guard.py).
 
-LINT_TEMPLATES := stacks/blue-stack.yaml stacks/green-stack.yaml stacks/custom-domain-stack.yaml \
+LINT_TEMPLATES := stacks/blue-stack.yaml stacks/green-stack.yaml stacks/custom-domain-stack.yaml stacks/data-stack.yaml \
 	stacks/release-pipeline-role.yaml
 LINT_WORKFLOWS := $(wildcard .github/workflows/*.yml)
 LINT_STAMPS := .aws-sam/lint

@@ -12,7 +12,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 STACKS = Path(__file__).resolve().parents[2] / "stacks"
 COLORS = ("blue", "green")
-ALL_STACKS = ("blue", "green", "custom-domain")
+ALL_STACKS = ("blue", "green", "custom-domain", "data")
 
 
 def stack_path(name: str) -> Path:
