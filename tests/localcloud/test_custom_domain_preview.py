@@ -54,13 +54,15 @@ def domain(local_cloud: Any) -> Iterator[dict[str, Any]]:
     acm = client(local_cloud.endpoint_url, "acm")
     certificate = acm.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS")["CertificateArn"]
     acm.describe_certificate(CertificateArn=certificate)  # validated on read locally
-    yield {
+    created = {
         "blue": blue,
         "green": green,
         "zone": zone["HostedZone"]["Id"].split("/")[-1],
         "certificate": certificate,
         "cf": client(local_cloud.endpoint_url, "cloudformation"),
     }
+    deploy(created, templates()[0], create=True)  # the domain as it was before routing rules
+    yield created
 
 
 def deploy(domain: dict[str, Any], template: str, create: bool = False, **preview: str) -> None:
@@ -111,9 +113,9 @@ def resource_updates(cf: Any, logical_id: str) -> list[str]:
 def test_preview_on_and_off_under_load_fails_no_live_request(
     local_cloud: Any, domain: dict[str, Any]
 ) -> None:
-    before, now = templates()
-    deploy(domain, before, create=True)
+    _, now = templates()
     cf = domain["cf"]
+    assert cf.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
     steps: list[tuple[str, str]] = []
 
     with LiveLoad(
@@ -197,3 +199,32 @@ def test_moving_the_preview_updates_the_same_rule_in_place(local_cloud: Any, dom
     assert second["StackResourceDetail"]["PhysicalResourceId"] == same
     assert served_by(local_cloud, {PREVIEW_HEADER: "blue"}) == domain["blue"]
     assert served_by(local_cloud, {PREVIEW_HEADER: "green"}) == domain["blue"], "green is no longer previewed"
+
+
+def test_a_half_set_preview_fails_the_update_and_live_stays_put(
+    local_cloud: Any, domain: dict[str, Any]
+) -> None:
+    _, now = templates()
+    deploy(domain, now)  # no preview
+    cf = domain["cf"]
+    keep = ("PublicHostedZoneId", "CustomDomainName", "CertificateArn", "ActiveApiId", "ActiveApiStage")
+
+    cf.update_stack(
+        StackName=STACK,
+        TemplateBody=now,
+        Parameters=[
+            *({"ParameterKey": name, "UsePreviousValue": True} for name in keep),
+            {"ParameterKey": "PreviewColor", "ParameterValue": "green"},  # no API id, no stage
+        ],
+    )
+
+    stack = cf.describe_stacks(StackName=STACK)["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    failures = [
+        e.get("ResourceStatusReason", "")
+        for e in cf.describe_stack_events(StackName=STACK)["StackEvents"]
+        if e["LogicalResourceId"] == "PreviewRule" and e["ResourceStatus"] == "CREATE_FAILED"
+    ]
+    assert failures and "invokeApi" in failures[0]
+    assert list_rules_with_awscli(local_cloud) == []
+    assert served_by(local_cloud, {PREVIEW_HEADER: "green"}) == domain["blue"]

@@ -164,8 +164,9 @@ def test_preview_matches_only_the_header_naming_the_previewed_color(template: di
     (action,) = properties["Actions"]
     assert action == {"InvokeApi": {"ApiId": {"Ref": "PreviewApiId"}, "Stage": {"Ref": "PreviewApiStage"}}}
     assert template["Parameters"]["PreviewColor"]["AllowedValues"] == ["", "blue", "green"]
-    has_preview = {"Fn::Not": [{"Fn::Equals": [{"Ref": "PreviewApiId"}, ""]}]}
-    assert template["Conditions"]["HasPreview"] == has_preview
+    names = ["PreviewColor", "PreviewApiId", "PreviewApiStage"]
+    any_set = {"Fn::Or": [{"Fn::Not": [{"Fn::Equals": [{"Ref": n}, ""]}]} for n in names]}
+    assert template["Conditions"]["HasPreview"] == any_set, "a half-set preview fails, never ignored"
 
 
 @pytest.mark.parametrize(
