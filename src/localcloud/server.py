@@ -95,7 +95,7 @@ class LocalCloud:
         from localcloud import extensions, lambda_runtime
         from localcloud.dataplane.gateway import Gateway
         from localcloud.dataplane.listener import HttpsListener
-        from localcloud.extensions.apigateway_lookup import live_target
+        from localcloud.extensions.apigateway_lookup import custom_domain_target
         from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ class LocalCloud:
         lambda_runtime.install(self.state_dir, endpoint_url)
         contexts = ServerContexts(LocalCertificateAuthority(self.state_dir))
         data = HttpsListener(
-            Gateway(lambda_runtime.current, live_target), bind, self.config.data_port, contexts
+            Gateway(lambda_runtime.current, custom_domain_target), bind, self.config.data_port, contexts
         )
         try:
             data.start()

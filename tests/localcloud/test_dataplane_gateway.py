@@ -22,7 +22,7 @@ from moto.apigateway.models import apigateway_backends
 from localcloud import extensions, lambda_runtime
 from localcloud.dataplane.gateway import Gateway
 from localcloud.dataplane.listener import HttpsListener
-from localcloud.extensions.apigateway_lookup import live_target
+from localcloud.extensions.apigateway_lookup import custom_domain_target
 from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
 REGION = "us-east-1"
@@ -128,7 +128,7 @@ def plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plane]:
         )
         apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=blue, stage="prod")
         listener = HttpsListener(
-            Gateway(lambda_runtime.current, live_target),
+            Gateway(lambda_runtime.current, custom_domain_target),
             "127.0.0.1",
             0,
             ServerContexts(LocalCertificateAuthority(state)),

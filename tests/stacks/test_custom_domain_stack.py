@@ -129,3 +129,71 @@ def test_switch_table_is_encrypted_recoverable_and_keyed_for_lock_and_history(
     assert table["SSESpecification"]["SSEEnabled"] is True
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
+
+
+def test_domain_routes_rules_then_the_mapping_and_changing_the_mode_is_no_replacement(
+    template: dict[str, Any],
+) -> None:
+    domain = template["Resources"]["CustomDomain"]["Properties"]
+    assert domain["RoutingMode"] == "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
+    assert "RoutingMode" not in _create_only("AWS::ApiGateway::DomainName")
+    preview_inputs = {"PreviewColor", "PreviewApiId", "PreviewApiStage"}
+    assert not preview_inputs & _refs(domain), "the domain must not change when the preview moves"
+
+
+def test_preview_rule_moves_in_place_and_never_touches_the_live_mapping(template: dict[str, Any]) -> None:
+    rule = template["Resources"]["PreviewRule"]
+    assert rule["Type"] == "AWS::ApiGatewayV2::RoutingRule"
+    assert rule["Condition"] == "HasPreview"
+    properties = rule["Properties"]
+    assert properties["DomainNameArn"] == {"Fn::GetAtt": ["CustomDomain", "DomainNameArn"]}
+    replacing = _create_only("AWS::ApiGatewayV2::RoutingRule")
+    assert replacing == {"DomainNameArn"}
+    preview_inputs = {"PreviewColor", "PreviewApiId", "PreviewApiStage"}
+    assert preview_inputs <= _refs(properties)
+    assert not preview_inputs & _refs(properties["DomainNameArn"])
+    assert not preview_inputs & _refs(template["Resources"]["LiveMapping"])
+
+
+def test_preview_matches_only_the_header_naming_the_previewed_color(template: dict[str, Any]) -> None:
+    properties = template["Resources"]["PreviewRule"]["Properties"]
+    (condition,) = properties["Conditions"]
+    assert condition == {
+        "MatchHeaders": {"AnyOf": [{"Header": "X-Bluegreen-Preview", "ValueGlob": {"Ref": "PreviewColor"}}]}
+    }
+    (action,) = properties["Actions"]
+    assert action == {"InvokeApi": {"ApiId": {"Ref": "PreviewApiId"}, "Stage": {"Ref": "PreviewApiStage"}}}
+    assert template["Parameters"]["PreviewColor"]["AllowedValues"] == ["", "blue", "green"]
+    names = ["PreviewColor", "PreviewApiId", "PreviewApiStage"]
+    any_set = {"Fn::Or": [{"Fn::Not": [{"Fn::Equals": [{"Ref": n}, ""]}]} for n in names]}
+    assert template["Conditions"]["HasPreview"] == any_set, "a half-set preview fails, never ignored"
+
+
+@pytest.mark.parametrize(
+    ("parameter", "good", "bad"),
+    [
+        ("PreviewApiId", ["", "a1b2c3d4e5"], ["A1B2C3D4E5", "a1b2", "a1b2c3d4e5f"]),
+        ("PreviewApiStage", ["", "live", "prod_2"], ["v1/", "a b"]),
+    ],
+)
+def test_preview_parameters_are_empty_or_valid(
+    template: dict[str, Any], parameter: str, good: list[str], bad: list[str]
+) -> None:
+    spec = template["Parameters"][parameter]
+    assert spec["Default"] == "", "no preview unless asked for"
+    pattern = re.compile(spec["AllowedPattern"])
+
+    def valid(value: str) -> bool:
+        return len(value) <= spec["MaxLength"] and pattern.fullmatch(value) is not None
+
+    assert all(valid(value) for value in good)
+    assert not any(valid(value) for value in bad)
+
+
+def test_preview_parameters_are_set_together_or_not_at_all(template: dict[str, Any]) -> None:
+    # CloudFormation checks template Rules before it changes anything: a half-set preview is refused.
+    (assertion,) = template["Rules"]["PreviewIsAllOrNothing"]["Assertions"]
+    all_empty, all_set = assertion["Assert"]["Fn::Or"]
+    names = ["PreviewColor", "PreviewApiId", "PreviewApiStage"]
+    assert all_empty == {"Fn::And": [{"Fn::Equals": [{"Ref": n}, ""]} for n in names]}
+    assert all_set == {"Fn::And": [{"Fn::Not": [{"Fn::Equals": [{"Ref": n}, ""]}]} for n in names]}

@@ -9,7 +9,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +17,7 @@ from localcloud.dataplane.hosts import CustomDomainHost, ExecuteApiHost, parse_h
 from localcloud.dataplane.model import Route, binary_media_types, find_rest_api, match_route, stage_variables
 from localcloud.dataplane.proxy_event import IncomingRequest, RequestIds, build_event
 from localcloud.dataplane.proxy_response import HttpResponse, MalformedProxyResponse, map_proxy_result
+from localcloud.dataplane.routing_rules import DomainTarget
 from localcloud.lambda_runtime import CallerTimedOut, LambdaRuntime, Throttled
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
 from localcloud.lambda_runtime.moto_adapter import lambda_function, spec_from_moto
@@ -24,7 +25,8 @@ from localcloud.lambda_runtime.moto_adapter import lambda_function, spec_from_mo
 log = logging.getLogger("localcloud.dataplane")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-LiveTarget = Callable[[str], tuple[str, str] | None]
+# (domain name, request headers, request path) -> the API stage and the path it sees, by rules or mapping
+LiveTarget = Callable[[str, Sequence[tuple[str, str]], str], DomainTarget | None]
 
 _LAMBDA_URI = re.compile(
     r"^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(?P<arn>.+)/invocations$"
@@ -160,13 +162,13 @@ class Gateway:
             stage, _, rest = request.path.lstrip("/").partition("/")
             return api, stage, "/" + rest, request.path
         if isinstance(host, CustomDomainHost):
-            target = self._live_target(host.domain_name)  # one atomic read per request
+            target = self._live_target(host.domain_name, request.headers, request.path)  # one read each
             if target is None:
                 raise MissingAuthenticationToken()
-            api = find_rest_api(target[0])
+            api = find_rest_api(target.rest_api_id)
             if api is None:
                 raise MissingAuthenticationToken()
-            return api, target[1], request.path, request.path
+            return api, target.stage, target.path, request.path
         raise MissingAuthenticationToken()
 
     def handle(self, request: IncomingRequest, ids: RequestIds) -> HttpResponse:

@@ -8,6 +8,8 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 import json
 from typing import Any
 
+from localcloud.dataplane.routing_rules import RoutingMode
+
 from ._moto import (
     BadRequestException,
     CloudFormationModel,
@@ -73,6 +75,7 @@ def _to_json_with_access_mode(self: Any) -> dict[str, Any]:
     result: dict[str, Any] = _original_to_json(self)
     if getattr(self, "endpoint_access_mode", None):
         result["endpointAccessMode"] = self.endpoint_access_mode
+    result["routingMode"] = getattr(self, "routing_mode", None) or RoutingMode.BASE_PATH_MAPPING_ONLY
     return result
 
 
@@ -139,6 +142,7 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         backend = apigw.apigateway_backends[account_id][region_name]
         policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")
         validate_security(policy, access_mode)
+        mode = routing_mode(properties.get("RoutingMode"))
         endpoint = properties.get("EndpointConfiguration") or {"Types": ["EDGE"]}
         model = backend.create_domain_name(
             domain_name=name,
@@ -154,6 +158,7 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
             security_policy=policy or "TLS_1_2",
         )
         model.endpoint_access_mode = access_mode
+        model.routing_mode = mode
         return cls(account_id, region_name, name)
 
     @classmethod
@@ -180,6 +185,7 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         model.endpoint_access_mode = access_mode
         model.regional_certificate_arn = properties.get("RegionalCertificateArn")
         model.certificate_arn = properties.get("CertificateArn")
+        model.routing_mode = routing_mode(properties.get("RoutingMode"))  # in place, one assignment
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
@@ -208,16 +214,47 @@ def _response_create_domain_name(self: Any) -> Any:
     """CreateDomainName over the API: validate and keep endpointAccessMode, which moto's parser drops."""
     access_mode = self._get_param("endpointAccessMode")
     validate_security(self._get_param("securityPolicy"), access_mode)
+    mode = routing_mode(self._get_param("routingMode"))
     status, headers, _ = _original_response_create(self)
     model = self.backend.get_domain_name(self._get_param("domainName"))
     model.endpoint_access_mode = access_mode
+    model.routing_mode = mode
     return status, headers, json.dumps(model.to_json())
 
 
 _original_response_create = apigw_responses.APIGatewayResponse.create_domain_name
 
 
+# --- routing mode: rules, base path mappings, or rules then mappings (set-routing-mode.html) --------
+
+
+def routing_mode(value: Any) -> RoutingMode:
+    if value is None:
+        return RoutingMode.BASE_PATH_MAPPING_ONLY
+    try:
+        return RoutingMode(value)
+    except ValueError:
+        allowed = ", ".join(mode.value for mode in RoutingMode)
+        raise BadRequestException(f"Invalid routing mode: {value}. Valid values: {allowed}") from None
+
+
+def _response_update_domain_name(self: Any) -> Any:
+    """UpdateDomainName (moto has none): only `replace /routingMode`; other paths are refused, not ignored."""
+    model = self.backend.get_domain_name(self.path.split("/")[2])
+    operations = self._get_param("patchOperations") or []
+    for operation in operations:
+        if operation.get("op") != "replace" or operation.get("path") != "/routingMode":
+            raise BadRequestException(
+                f"The local cloud does not support patch {operation.get('op')} {operation.get('path')} "
+                "on a domain name (only replace /routingMode)"
+            )
+    for operation in operations:
+        model.routing_mode = routing_mode(operation.get("value"))
+    return 200, {}, json.dumps(model.to_json())
+
+
 def install() -> None:
     apigw.DomainName.to_json = _to_json_with_access_mode
     apigw.APIGatewayBackend.create_domain_name = _backend_create_domain_name
     apigw_responses.APIGatewayResponse.create_domain_name = _response_create_domain_name
+    apigw_responses.APIGatewayResponse.update_domain_name = _response_update_domain_name

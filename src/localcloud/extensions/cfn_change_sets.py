@@ -27,6 +27,7 @@ REPLACED_BY = {
     "AWS::ApiGateway::DomainName": {"DomainName"},
     "AWS::ApiGateway::RestApi": set(),
     "AWS::ApiGateway::Account": set(),
+    "AWS::ApiGatewayV2::RoutingRule": {"DomainNameArn"},
     "AWS::Lambda::Function": {"FunctionName", "PackageType"},
     "AWS::Lambda::Alias": {"FunctionName", "Name"},
     "AWS::DynamoDB::Table": {"TableName", "KeySchema"},
