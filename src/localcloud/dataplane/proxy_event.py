@@ -65,11 +65,9 @@ def _body(request: IncomingRequest, binary_media_types: list[str]) -> tuple[str 
         return None, False
     if media_type_matches(_header(request, "content-type"), binary_media_types):
         return base64.b64encode(request.body).decode(), True
-    try:
-        return request.body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        # AWS would pass such a body as mangled text; base64 keeps it intact (documented deviation).
-        return base64.b64encode(request.body).decode(), True
+    # Not a binary media type: API Gateway passes the payload as UTF-8 text, bytes that are not UTF-8
+    # included; they arrive as U+FFFD, which is why such APIs declare binaryMediaTypes.
+    return request.body.decode("utf-8", "replace"), False
 
 
 def _query(query_string: str) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
