@@ -236,9 +236,7 @@ class HttpsListener:
     async def _shutdown(self) -> None:
         if self._server is not None:
             self._server.close()
-        for writer in list(self._open):
-            writer.transport.abort()
-        if self._server is not None:
+            self._server.abort_clients()  # handshakes in progress too, not only served connections
             await asyncio.wait_for(self._server.wait_closed(), 3)
 
     def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
