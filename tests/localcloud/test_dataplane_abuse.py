@@ -14,12 +14,15 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
 
 import pytest
-from fixtures.https_client import Reply
+from fixtures.https_client import ConnectToConnection, Reply, call, fetch
 from fixtures.plane import DOMAIN, Plane, running_plane
 
-from localcloud.dataplane.listener import Timeouts
+from localcloud.dataplane.listener import HttpsListener, Timeouts
+from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
 TIMEOUTS = Timeouts(handshake=2.0, head=2.0, body=3.0, keep_alive_idle=20.0, write=5.0)
 NEW_REQUEST_BOUND_S = 1.0
@@ -231,3 +234,32 @@ def test_a_slow_body_is_cut_off_after_the_body_timeout(plane: Plane) -> None:
         assert_new_request_is_answered_promptly(plane)
 
         assert closed_by_server(tls, TIMEOUTS.body + 3)
+
+
+def test_past_the_connection_cap_the_longest_idle_connection_makes_room(tmp_path: Path) -> None:
+    def hello(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"hello"]
+
+    listener = HttpsListener(
+        hello, "127.0.0.1", 0, ServerContexts(LocalCertificateAuthority(tmp_path)), max_connections=5
+    )
+    listener.start()
+    address, ca = f"localhost:{listener.port}", tmp_path / "ca.pem"
+    idle = [ConnectToConnection("localhost", address, ca, timeout=5) for _ in range(5)]
+    try:
+        # GIVEN as many idle keep-alive connections as the cap, the first one the longest idle
+        for connection in idle:
+            assert call(connection, "GET", "https://localhost/").status == 200
+            time.sleep(0.05)
+
+        # WHEN one more client connects THEN it is served
+        assert fetch(address, ca, "https://localhost/").body == b"hello"
+
+        # AND the longest-idle connection was closed to make room, the others still serve
+        assert closed_by_server(idle[0].sock, 2)
+        assert call(idle[-1], "GET", "https://localhost/").status == 200
+    finally:
+        for connection in idle:
+            connection.close()
+        listener.stop()

@@ -266,6 +266,7 @@ class HttpsListener:
         while len(self._open) > self._max_connections and self._idle:
             oldest = next(iter(self._idle))
             del self._idle[oldest]
+            self._open.pop(oldest, None)  # counted out now: its task ends on the next loop turn
             log.info("Closing an idle data plane connection: %d connections open", len(self._open))
             oldest.transport.abort()
 
