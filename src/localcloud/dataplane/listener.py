@@ -9,20 +9,14 @@ not threads; only a complete, framed request takes a pool thread, for the time t
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import json
 import logging
 import socket
 import ssl
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
 
 from localcloud.dataplane.http1 import (
     DISCARD_LIMIT,
@@ -38,16 +32,10 @@ from localcloud.dataplane.http1 import (
     read_fixed,
     read_head,
 )
-from localcloud.dataplane.proxy_event import RAW_HEADERS
+from localcloud.dataplane.wsgi_bridge import WsgiApp, call_app, encode_response, error_response, wsgi_environ
 from localcloud.tls import ServerContexts
 
 log = logging.getLogger("localcloud.dataplane.listener")
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-_NO_BODY_STATUSES = {204, 304}
-_FRAMING = {"connection", "keep-alive", "transfer-encoding", "content-length", "date"}
-_INTERNAL_ERROR = b'{"message": "Internal server error"}'
 
 
 @dataclass(frozen=True)
@@ -59,104 +47,6 @@ class Timeouts:
     body: float = 30.0
     keep_alive_idle: float = 60.0
     write: float = 30.0
-
-
-@dataclass(frozen=True)
-class _Response:
-    status: str
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
-def _json_error(status: int, message: str, reason: str) -> _Response:
-    body = json.dumps({"message": message}, separators=(",", ":")).encode()
-    headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", str(uuid.uuid4()))]
-    return _Response(f"{status} {reason}", headers, body)
-
-
-_REASONS = {400: "Bad Request", 413: "Request Entity Too Large", 431: "Request Header Fields Too Large"}
-
-
-def _safe(text: str) -> bool:
-    return not any(c in text for c in "\r\n\0")
-
-
-def _encode_head(response: _Response, keep_alive: bool, head_only: bool) -> tuple[bytes, bytes]:
-    code = int(response.status.split(" ", 1)[0])
-    lines = [f"HTTP/1.1 {response.status}"]
-    length: str | None = None
-    for name, value in response.headers:
-        if not (_safe(name) and _safe(value)):
-            log.warning("Dropped a response header with a line break in it (%r)", name)
-            continue  # a header with CR/LF would split the response
-        lower = name.lower()
-        if lower == "content-length":
-            length = value
-        if lower not in _FRAMING:
-            lines.append(f"{name}: {value}")
-    body = b"" if head_only or code in _NO_BODY_STATUSES or code < 200 else response.body
-    if code not in _NO_BODY_STATUSES and code >= 200:
-        lines.append(f"Content-Length: {length if head_only and length else len(response.body)}")
-    lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
-    lines.append(f"Connection: {'keep-alive' if keep_alive else 'close'}")
-    text = "\r\n".join(lines) + "\r\n\r\n"
-    try:
-        return text.encode("latin-1"), body
-    except UnicodeEncodeError:
-        return text.encode("utf-8"), body
-
-
-def _path_and_query(target: str) -> tuple[str, str]:
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
-        raise bad_request("control character in the request target")
-    if target.startswith(("http://", "https://")):  # absolute-form (RFC 9112 section 3.2.2)
-        parts = urlsplit(target)
-        return parts.path or "/", parts.query
-    if not target.startswith("/"):
-        raise bad_request("request target")
-    path, _, query = target.partition("?")
-    # API Gateway reads a path with leading empty segments (`//pets`) as `/pets`.
-    return "/" + path.lstrip("/"), query
-
-
-def _environ(head: RequestHead, body: bytes, peer: tuple[Any, ...], local: tuple[Any, ...]) -> dict[str, Any]:
-    path, query = _path_and_query(head.target)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": head.method,
-        "SCRIPT_NAME": "",
-        # PEP 3333: the URL-decoded path as latin-1 code points of its bytes.
-        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-        "QUERY_STRING": query,
-        "RAW_URI": head.target,
-        "SERVER_NAME": str(local[0]),
-        "SERVER_PORT": str(local[1]),
-        "SERVER_PROTOCOL": f"HTTP/{head.version[0]}.{head.version[1]}",
-        "REMOTE_ADDR": str(peer[0]),
-        "REMOTE_PORT": str(peer[1]),
-        "HTTPS": "on",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "https",
-        "wsgi.input": BytesIO(body),
-        "wsgi.errors": BytesIO(),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        RAW_HEADERS: list(head.headers),
-        "CONTENT_LENGTH": str(len(body)) if body else "",
-    }
-    for name, value in head.headers:
-        key = name.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if key == "CONTENT_TYPE":
-                environ[key] = value
-            continue
-        key = "HTTP_" + key
-        if key in environ:
-            # WSGI has one value per name: the merged view (the raw list keeps each line).
-            environ[key] += ("; " if key == "HTTP_COOKIE" else ",") + value
-        else:
-            environ[key] = value
-    return environ
 
 
 class HttpsListener:
@@ -297,14 +187,14 @@ class HttpsListener:
                 head = await read_head(reader, byte, Deadline(self.timeouts.head))
                 self._check_host(head)
                 body = await self._read_body(reader, writer, head)
-                environ = _environ(head, body, peer, local)
+                environ = wsgi_environ(head, body, peer, local)
             except HttpError as error:
                 log.info("Refused a request from %s: %s (%s)", peer[0], error.status, error.detail)
                 await self._refuse(reader, writer, error)
                 return
-            response = await self._loop.run_in_executor(self._executor, self._call_app, environ)
+            response = await self._loop.run_in_executor(self._executor, call_app, self._app, environ)
             keep_alive = head.keep_alive and self._server is not None and self._server.is_serving()
-            status_line, body = _encode_head(response, keep_alive, head.method == "HEAD")
+            status_line, body = encode_response(response, keep_alive, head.method == "HEAD")
             writer.write(status_line + body)
             await asyncio.wait_for(writer.drain(), self.timeouts.write)
             if not keep_alive:
@@ -343,8 +233,7 @@ class HttpsListener:
     async def _refuse(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, error: HttpError
     ) -> None:
-        response = _json_error(error.status, error.message, _REASONS.get(error.status, "Bad Request"))
-        status_line, body = _encode_head(response, keep_alive=False, head_only=False)
+        status_line, body = encode_response(error_response(error), keep_alive=False, head_only=False)
         writer.write(status_line + body)
         await asyncio.wait_for(writer.drain(), self.timeouts.write)
         # Drain what the client still sends for a moment, so it reads this answer rather than a reset.
@@ -358,29 +247,3 @@ class HttpsListener:
                 received += len(chunk)
         except (TimeoutError, ConnectionError, ssl.SSLError, OSError):
             pass
-
-    def _call_app(self, environ: dict[str, Any]) -> _Response:
-        """Runs on a pool thread: the whole WSGI call, response body collected."""
-        started: list[tuple[str, list[tuple[str, str]]]] = []
-        written: list[bytes] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            started[:] = [(status, list(headers))]
-            return written.append
-
-        try:
-            result = self._app(environ, start_response)
-            try:
-                written.extend(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
-            if not started:
-                raise RuntimeError("the app did not call start_response")
-        except Exception:
-            log.exception("Unhandled error answering %s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
-            headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", str(uuid.uuid4()))]
-            return _Response("500 Internal Server Error", headers, _INTERNAL_ERROR)
-        status, headers = started[0]
-        return _Response(status, headers, b"".join(written))
