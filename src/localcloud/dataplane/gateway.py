@@ -15,7 +15,7 @@ from typing import Any
 
 from localcloud.dataplane.hosts import CustomDomainHost, ExecuteApiHost, parse_host
 from localcloud.dataplane.model import Route, binary_media_types, find_rest_api, match_route, stage_variables
-from localcloud.dataplane.proxy_event import IncomingRequest, RequestIds, build_event
+from localcloud.dataplane.proxy_event import IncomingRequest, RequestIds, build_event, client_headers
 from localcloud.dataplane.proxy_response import HttpResponse, MalformedProxyResponse, map_proxy_result
 from localcloud.dataplane.routing_rules import DomainTarget
 from localcloud.lambda_runtime import CallerTimedOut, LambdaRuntime, Throttled
@@ -86,6 +86,7 @@ def incoming_request(environ: dict[str, Any]) -> IncomingRequest:
     for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
         if environ.get(key):
             headers.append((name, str(environ[key])))
+    headers = client_headers(environ, headers)
     length = int(environ.get("CONTENT_LENGTH") or 0)
     if "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
         body = environ["wsgi.input"].read()  # the server de-chunks; there is no length to go by

@@ -5,10 +5,24 @@ from __future__ import annotations
 import base64
 import datetime
 import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from localcloud.dataplane.model import Route
+
+# The WSGI environ key under which the listener hands over the request's header lines as the client sent
+# them (order, duplicates, name spelling), which WSGI's one-value-per-name HTTP_* keys cannot carry.
+RAW_HEADERS = "localcloud.raw_headers"
+
+
+def client_headers(environ: Mapping[str, Any], merged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The header lines as sent when the server kept them, else the WSGI view `merged` rebuilt from HTTP_*."""
+    raw = environ.get(RAW_HEADERS)
+    if raw is None:
+        return merged
+    return [(str(name), str(value)) for name, value in raw]
 
 
 @dataclass(frozen=True)
@@ -51,11 +65,9 @@ def _body(request: IncomingRequest, binary_media_types: list[str]) -> tuple[str 
         return None, False
     if media_type_matches(_header(request, "content-type"), binary_media_types):
         return base64.b64encode(request.body).decode(), True
-    try:
-        return request.body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        # AWS would pass such a body as mangled text; base64 keeps it intact (documented deviation).
-        return base64.b64encode(request.body).decode(), True
+    # Not a binary media type: API Gateway passes the payload as UTF-8 text, bytes that are not UTF-8
+    # included; they arrive as U+FFFD, which is why such APIs declare binaryMediaTypes.
+    return request.body.decode("utf-8", "replace"), False
 
 
 def _query(query_string: str) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
