@@ -19,8 +19,11 @@ def _tags(properties: dict[str, Any]) -> dict[str, str] | None:
     return {t["Key"]: t["Value"] for t in properties.get("Tags") or []} or None
 
 
-class _Handle(CloudFormationModel):  # type: ignore[misc]
-    """A CloudFormation handle on one moto object, named by its id."""
+class _Handle:
+    """A CloudFormation handle on one moto object, named by its id.
+
+    A mixin: moto finds resource types among CloudFormationModel's direct subclasses only.
+    """
 
     def __init__(self, account_id: str, region_name: str, object_id: str) -> None:
         self.account_id = account_id
@@ -35,7 +38,7 @@ class _Handle(CloudFormationModel):  # type: ignore[misc]
         return True
 
 
-class ApiKeyResource(_Handle):
+class ApiKeyResource(_Handle, CloudFormationModel):  # type: ignore[misc]
     @staticmethod
     def cloudformation_name_type() -> str:
         return "Name"
@@ -144,7 +147,7 @@ def _usage_plan_payload(properties: dict[str, Any], resource_name: str) -> dict[
     }
 
 
-class UsagePlanResource(_Handle):
+class UsagePlanResource(_Handle, CloudFormationModel):  # type: ignore[misc]
     @staticmethod
     def cloudformation_name_type() -> str:
         return "UsagePlanName"
@@ -204,7 +207,7 @@ class UsagePlanResource(_Handle):
         backend.usage_plan_keys.pop(self.object_id, None)
 
 
-class UsagePlanKeyResource(_Handle):
+class UsagePlanKeyResource(_Handle, CloudFormationModel):  # type: ignore[misc]
     """Every property is create-only: a change replaces the key's membership."""
 
     def __init__(self, account_id: str, region_name: str, object_id: str, usage_plan_id: str) -> None:
