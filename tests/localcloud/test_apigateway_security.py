@@ -264,3 +264,60 @@ def test_a_cognito_authorizer_fails_the_stack_naming_it(api: Api) -> None:
     assert status(api.cf, "cognito") == "ROLLBACK_COMPLETE"
     reasons = [e.get("ResourceStatusReason") or "" for e in events(api.cf, "cognito")]
     assert any("Authorizer Users of type COGNITO_USER_POOLS is not supported" in r for r in reasons), reasons
+
+
+@pytest.fixture(scope="module")
+def cfn_api(api: Api) -> Api:
+    """The same checks on an API written with plain CloudFormation resources (no SAM, no OpenAPI body)."""
+    api.cf.create_stack(
+        StackName="plain", TemplateBody=body("cfn_authorizer_api.yaml"), Capabilities=["CAPABILITY_IAM"]
+    )
+    assert status(api.cf, "plain") == "CREATE_COMPLETE", events(api.cf, "plain")
+    found = outputs(api.cf, "plain")
+    return Api(api.address, api.ca, found["ApiId"], found, api.apigw, api.lam, api.cf)
+
+
+def _plain(cfn_api: Api, method: str = "GET", headers: dict[str, str] | None = None) -> Reply:
+    url = f"https://{cfn_api.api_id}.execute-api.{REGION}.amazonaws.com/prod/hello"
+    return fetch(cfn_api.address, cfn_api.ca, url, method=method, headers=headers)
+
+
+def test_a_cloudformation_authorizer_is_listed_and_guards_its_method(cfn_api: Api) -> None:
+    key = {"x-api-key": "cfn-key-0123456789abcdefghij"}
+    listed = cfn_api.apigw.get_authorizers(restApiId=cfn_api.api_id)["items"]
+
+    assert [a["id"] for a in listed] == [cfn_api.stack_outputs["AuthorizerId"]]
+    assert _plain(cfn_api, headers=key).status == 401
+    assert json_of(_plain(cfn_api, headers={**key, "X-Token": "nope"})) == EXPLICIT_DENY
+    allowed = _plain(cfn_api, headers={**key, "X-Token": "allow"})
+    assert allowed.status == 200, allowed.body
+    assert json_of(allowed)["principalId"] == "cfn-user"
+
+
+def test_a_cloudformation_api_key_in_a_usage_plan_is_required(cfn_api: Api) -> None:
+    reply = _plain(cfn_api, headers={"X-Token": "allow"})
+
+    assert reply.status == 403
+    assert json_of(reply) == {"message": "Forbidden"}
+
+
+def test_a_cloudformation_mock_method_answers_from_its_integration_response(cfn_api: Api) -> None:
+    reply = _plain(cfn_api, method="OPTIONS")
+
+    assert reply.status == 204
+    assert reply.header("Access-Control-Allow-Origin") == "*"
+
+
+def test_binary_media_types_follow_create_and_update_rest_api(cfn_api: Api) -> None:
+    created = cfn_api.apigw.create_rest_api(name="binary", binaryMediaTypes=["application/pdf"])
+    cfn_api.apigw.update_rest_api(
+        restApiId=created["id"],
+        patchOperations=[{"op": "add", "path": "/binaryMediaTypes/image~1webp"}],
+    )
+
+    assert created["binaryMediaTypes"] == ["application/pdf"]
+    assert cfn_api.apigw.get_rest_api(restApiId=created["id"])["binaryMediaTypes"] == [
+        "application/pdf",
+        "image/webp",
+    ]
+    assert cfn_api.apigw.get_rest_api(restApiId=cfn_api.api_id)["binaryMediaTypes"] == ["image/gif"]
