@@ -1,0 +1,98 @@
+"""The Lambda resource-policy check before API Gateway invokes a function, and static MOCK answers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from localcloud.dataplane.gateway_errors import GatewayError
+from localcloud.dataplane.method_config import IntegrationResponseConfig, MethodConfig
+from localcloud.dataplane.mock_integration import mock_response
+from localcloud.dataplane.resource_policy import api_gateway_may_invoke
+
+SOURCE = "arn:aws:execute-api:eu-west-1:123456789012:abc123/live/GET/pets/{id}"
+
+
+def function_with(*statements: dict[str, Any]) -> Any:
+    return SimpleNamespace(policy=SimpleNamespace(statements=list(statements)))
+
+
+def permission(source_arn: str | None = None, **extra: Any) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": "apigateway.amazonaws.com"},
+        "Action": "lambda:InvokeFunction",
+        **extra,
+    }
+    if source_arn is not None:
+        statement["Condition"] = {"ArnLike": {"AWS:SourceArn": source_arn}}
+    return statement
+
+
+@pytest.mark.parametrize(
+    ("statements", "allowed"),
+    [
+        ((), False),
+        ((permission("arn:aws:execute-api:eu-west-1:123456789012:abc123/*/GET/pets/*"),), True),
+        ((permission("arn:aws:execute-api:eu-west-1:123456789012:abc123/*/*/*"),), True),
+        ((permission("arn:aws:execute-api:eu-west-1:123456789012:other/*/*/*"),), False),
+        ((permission("arn:aws:execute-api:eu-west-1:123456789012:abc123/*/POST/pets/*"),), False),
+        ((permission(),), True),  # no SourceArn: any API may invoke (as AWS allows)
+        ((permission(Principal={"Service": "events.amazonaws.com"}),), False),
+        ((permission(), {**permission(), "Effect": "Deny"}), False),
+        ((permission(Condition={"StringEquals": {"AWS:SourceAccount": "999999999999"}}),), False),
+        ((permission(Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),), False),
+    ],
+)
+def test_only_a_matching_allow_without_a_deny_lets_api_gateway_invoke(
+    statements: tuple[dict[str, Any], ...], allowed: bool
+) -> None:
+    assert api_gateway_may_invoke(function_with(*statements), SOURCE, "123456789012") is allowed
+
+
+def mock(*responses: IntegrationResponseConfig, template: str = '{"statusCode": 200}') -> MethodConfig:
+    return MethodConfig(
+        authorization_type="NONE",
+        authorizer=None,
+        api_key_required=False,
+        integration_credentials=None,
+        request_templates={"application/json": template},
+        passthrough_behavior="WHEN_NO_MATCH",
+        integration_responses=responses,
+    )
+
+
+def response(status: str, pattern: str | None = None, **headers: str) -> IntegrationResponseConfig:
+    return IntegrationResponseConfig(
+        status_code=status,
+        selection_pattern=pattern,
+        response_parameters={f"method.response.header.{k.replace('_', '-')}": v for k, v in headers.items()},
+        response_templates={"application/json": "{}"},
+    )
+
+
+def test_the_request_template_status_selects_the_integration_response_and_its_static_headers() -> None:
+    config = mock(
+        response("200", Access_Control_Allow_Origin="'*'"),
+        response("404", "4\\d\\d"),
+        template='{"statusCode": 404}',
+    )
+
+    answer = mock_response(config, None, b"")
+
+    assert answer.status == 404
+    assert mock_response(mock(response("200", Access_Control_Allow_Origin="'*'")), None, b"").headers == [
+        ("Content-Type", "application/json"),
+        ("Access-Control-Allow-Origin", "*"),
+    ]
+
+
+def test_mapping_templates_and_non_static_parameters_fail_instead_of_guessing() -> None:
+    with pytest.raises(GatewayError):
+        mock_response(mock(response("200"), template='{"statusCode": $input.params("s")}'), None, b"")
+    with pytest.raises(GatewayError):
+        mock_response(mock(response("200", X_Id="integration.response.header.id")), None, b"")
+    with pytest.raises(GatewayError):
+        mock_response(mock(response("500", "5\\d\\d")), None, b"")  # no default, no match
