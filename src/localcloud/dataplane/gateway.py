@@ -183,6 +183,8 @@ class Gateway:
         if route is None:
             raise MissingAuthenticationToken()
         config = method_config(api, route)
+        if config is None:
+            raise MissingAuthenticationToken()
         binary_types = binary_media_types(api)
         event = build_event(
             request,

@@ -77,10 +77,13 @@ def _integration_responses(integration: Any) -> tuple[IntegrationResponseConfig,
     )
 
 
-def method_config(api: Any, route: Route) -> MethodConfig:
-    """The settings of the method match_route picked (the request's verb, else ANY)."""
-    methods = dict(api.resources[route.resource_id].resource_methods)
-    method = methods.get(route.http_method) or methods["ANY"]
+def method_config(api: Any, route: Route) -> MethodConfig | None:
+    """The settings of the method match_route picked (the request's verb, else ANY); None if it just went."""
+    resource = api.resources.get(route.resource_id)
+    methods = dict(resource.resource_methods) if resource is not None else {}
+    method = methods.get(route.http_method) or methods.get("ANY")
+    if method is None:  # the API was re-imported between the match and this read
+        return None
     integration = method.method_integration
     return MethodConfig(
         authorization_type=str(method.authorization_type or "NONE").upper(),
