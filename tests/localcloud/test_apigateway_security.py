@@ -6,6 +6,7 @@ through the real HTTPS listener, as curl would call API Gateway.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -230,6 +231,19 @@ def test_binary_media_types_are_kept_on_the_api(api: Api) -> None:
     rest_api = api.apigw.get_rest_api(restApiId=api.api_id)
 
     assert rest_api["binaryMediaTypes"] == ["application/octet-stream", "image/png"]
+
+
+@pytest.mark.parametrize("media_type", ["application/octet-stream", "image/png"])
+def test_a_body_of_a_binary_media_type_reaches_the_handler_base64_encoded(api: Api, media_type: str) -> None:
+    payload = b"valid UTF-8, binary only by its media type"  # so only binaryMediaTypes can base64 it
+    url = f"https://{api.api_id}.execute-api.{REGION}.amazonaws.com/live/upload"
+
+    reply = fetch(api.address, api.ca, url, method="POST", body=payload, headers={"Content-Type": media_type})
+
+    assert reply.status == 200, reply.body
+    seen = json_of(reply)
+    assert seen["isBase64Encoded"] is True
+    assert base64.b64decode(seen["body"]) == payload
 
 
 def test_a_function_importing_boto3_without_bundling_it_works(api: Api) -> None:
