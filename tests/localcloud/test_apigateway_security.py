@@ -335,3 +335,40 @@ def test_binary_media_types_follow_create_and_update_rest_api(cfn_api: Api) -> N
         "image/webp",
     ]
     assert cfn_api.apigw.get_rest_api(restApiId=cfn_api.api_id)["binaryMediaTypes"] == ["image/gif"]
+
+
+def test_the_api_resource_policy_refuses_a_denied_source_ip(cfn_api: Api) -> None:
+    deny_local = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "execute-api:Invoke",
+                "Resource": "execute-api:/*",
+            },
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "execute-api:Invoke",
+                "Resource": "execute-api:/*/OPTIONS/*",
+                "Condition": {"IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]}},
+            },
+        ],
+    }
+    patch = [{"op": "replace", "path": "/policy", "value": json.dumps(deny_local)}]
+    cfn_api.apigw.update_rest_api(restApiId=cfn_api.api_id, patchOperations=patch)
+    try:
+        reply = _plain(cfn_api, method="OPTIONS")
+    finally:
+        cfn_api.apigw.update_rest_api(
+            restApiId=cfn_api.api_id, patchOperations=[{"op": "replace", "path": "/policy", "value": ""}]
+        )
+
+    assert reply.status == 403
+    message = json_of(reply)["Message"]
+    assert message.startswith(
+        "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+    )
+    assert message.endswith(f":{cfn_api.api_id}/prod/OPTIONS/hello with an explicit deny")
+    assert _plain(cfn_api, method="OPTIONS").status == 204  # the policy is read on every request

@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from localcloud.dataplane.api_keys import ApiKeyIdentity, validate_api_key
+from localcloud.dataplane.api_policy import check_api_policy
 from localcloud.dataplane.authorizers import (
     Authorization,
     AuthorizerFunctionFailed,
@@ -200,6 +201,7 @@ class Gateway:
         )
         # API Gateway's order: authorization, then the API key, then the integration.
         method_arn = _execute_api_arn(api, f"{stage}/{request.method}/{path.lstrip('/')}")
+        check_api_policy(api, method_arn, request.source_ip, config.authorization_type == "CUSTOM")
         authorization = self._authorize(api, stage, config, event, method_arn)
         api_key = self._api_key(api, stage, request, config, authorization)
         _decorate(event, authorization, api_key)

@@ -13,6 +13,7 @@ _ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 _INTEGRATION_KEY = "x-amazon-apigateway-integration"
 _BINARY_TYPES_KEY = "x-amazon-apigateway-binary-media-types"
 _API_KEY_SOURCE_KEY = "x-amazon-apigateway-api-key-source"
+_POLICY_KEY = "x-amazon-apigateway-policy"
 _HTTP_VERBS = {"get", "put", "post", "delete", "options", "head", "patch"}
 
 
@@ -91,6 +92,8 @@ def import_body(backend: Any, api: Any, body: dict[str, Any]) -> None:
             if verb == _ANY_METHOD_KEY or verb in _HTTP_VERBS:
                 security = method_security(operation or {}, body, authorizer_ids)
                 _put_operation(backend, api.id, resource.id, verb, operation or {}, security)
+    if body.get(_POLICY_KEY):
+        api.policy = body[_POLICY_KEY]
     if body.get(_API_KEY_SOURCE_KEY):
         api.api_key_source = str(body[_API_KEY_SOURCE_KEY]).upper()
 
@@ -168,6 +171,7 @@ def _update(
     api.disableExecuteApiEndpoint = bool(properties.get("DisableExecuteApiEndpoint", False))
     api.binaryMediaTypes = _binary_media_types(properties)
     api.api_key_source = str(properties.get("ApiKeySourceType") or "HEADER")
+    api.policy = properties.get("Policy")
     if properties.get("Body"):
         import_body(_backend(account_id, region_name), api, properties["Body"])
     return api

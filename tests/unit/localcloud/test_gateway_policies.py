@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from localcloud.dataplane.api_policy import PolicyDenied, check_api_policy
 from localcloud.dataplane.gateway_errors import GatewayError
 from localcloud.dataplane.method_config import IntegrationResponseConfig, MethodConfig
 from localcloud.dataplane.mock_integration import mock_response
@@ -96,3 +98,82 @@ def test_mapping_templates_and_non_static_parameters_fail_instead_of_guessing() 
         mock_response(mock(response("200", X_Id="integration.response.header.id")), None, b"")
     with pytest.raises(GatewayError):
         mock_response(mock(response("500", "5\\d\\d")), None, b"")  # no default, no match
+
+
+METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/live/GET/pets"
+
+
+def api_with(*statements: dict[str, Any]) -> Any:
+    return SimpleNamespace(policy=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+
+
+def statement(effect: str, resource: str = "execute-api:/*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": effect, "Principal": "*", "Action": "execute-api:Invoke", "Resource": resource, **extra}
+
+
+def from_network(network: str, operator: str = "IpAddress") -> dict[str, Any]:
+    return {"Condition": {operator: {"aws:SourceIp": network}}}
+
+
+@pytest.mark.parametrize(
+    ("api", "source_ip", "has_authorizer", "denied"),
+    [
+        (SimpleNamespace(policy=None), "10.1.2.3", False, None),
+        (api_with(statement("Allow")), "10.1.2.3", False, None),
+        (api_with(statement("Allow", "execute-api:/*/POST/*")), "10.1.2.3", False, "implicit"),
+        (api_with(statement("Allow", "execute-api:/*/POST/*")), "10.1.2.3", True, None),  # authorizer decides
+        (
+            api_with(statement("Allow"), statement("Deny", **from_network("10.0.0.0/8"))),
+            "10.1.2.3",
+            False,
+            "explicit",
+        ),
+        (
+            api_with(statement("Allow"), statement("Deny", **from_network("10.0.0.0/8"))),
+            "192.0.2.1",
+            False,
+            None,
+        ),
+        (
+            api_with(statement("Allow", **from_network("10.0.0.0/8", "NotIpAddress"))),
+            "10.1.2.3",
+            False,
+            "implicit",
+        ),
+        (
+            api_with(
+                statement("Allow"),
+                statement("Deny", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-0123"}}),
+            ),
+            "10.1.2.3",
+            False,
+            "explicit",  # a private API: no request reaches it through that VPC endpoint locally
+        ),
+        (
+            api_with({**statement("Allow"), "Principal": {"AWS": "arn:aws:iam::1:role/x"}}),
+            "10.1.2.3",
+            False,
+            "implicit",
+        ),
+        (
+            api_with(statement("Deny", Condition={"DateLessThan": {"aws:CurrentTime": "2000-01-01"}})),
+            "1.1.1.1",
+            True,
+            "explicit",
+        ),
+    ],
+)
+def test_the_api_resource_policy_allows_denies_or_defers_to_the_authorizer(
+    api: Any, source_ip: str, has_authorizer: bool, denied: str | None
+) -> None:
+    if denied is None:
+        check_api_policy(api, METHOD_ARN, source_ip, has_authorizer)
+        return
+    with pytest.raises(PolicyDenied) as refused:
+        check_api_policy(api, METHOD_ARN, source_ip, has_authorizer)
+    message = json.loads(refused.value.body)["Message"]
+    assert message.startswith(
+        "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+    )
+    assert ":********9012:abc123/live/GET/pets" in message
+    assert message.endswith("with an explicit deny") is (denied == "explicit")
