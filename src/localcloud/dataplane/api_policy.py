@@ -2,10 +2,10 @@
 
 An explicit Deny refuses the request; without a covering Allow an anonymous caller is refused, while a
 method with a Lambda authorizer leaves the decision to the authorizer. Conditions on `aws:SourceIp`
-(IpAddress / NotIpAddress) and string conditions on keys the request has are evaluated; a condition the
-local cloud cannot evaluate makes an Allow grant nothing and a Deny apply, never the reverse.
-Docs: https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies.html
-      https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
+(IpAddress / NotIpAddress) are evaluated and `aws:SourceVpce` / `aws:SourceVpc` are absent (no VPC
+endpoints locally); a condition the local cloud cannot evaluate makes an Allow grant nothing and a Deny
+apply, never the reverse.
+Doc: https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ and identity values for authorizerResultTtlInSeconds; the returned IAM policy is
 method ARN on every request (a cached policy too), an explicit Deny winning.
 Docs: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html
       https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
-      https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization.html
+      https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
 """
 
 from __future__ import annotations

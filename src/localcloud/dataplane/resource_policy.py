@@ -4,7 +4,7 @@ Without a statement allowing apigateway.amazonaws.com to call lambda:InvokeFunct
 execute-api source ARN (and account), the invoke is refused; API Gateway then answers 500
 (integration) or AUTHORIZER_CONFIGURATION_ERROR (authorizer). An integration or authorizer with its own
 credentials (an IAM role) is not checked against the resource policy.
-Docs: https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway.html#apigateway-permissions
+Docs: https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html
       https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
 """
 
