@@ -31,6 +31,7 @@ from localcloud.dataplane.method_config import AuthorizerConfig
 log = logging.getLogger("localcloud.dataplane")
 
 _SUPPORTED_TYPES = ("TOKEN", "REQUEST")
+_CACHE_LIMIT = 10_000  # distinct identities kept; bounds memory under many random tokens
 
 
 class AuthorizerFunctionFailed(Exception):
@@ -195,13 +196,16 @@ class LambdaAuthorizers:
             if expression and re.fullmatch(expression, present[0]) is None:
                 raise Unauthorized()  # the function is not called
         started = time.perf_counter()
-        key = (*cache_scope, authorizer.id, *present)
+        # The function's URI is part of the key: a redeployed authorizer does not serve an old answer.
+        key = (*cache_scope, authorizer.id, authorizer.uri or "", *present)
         caching = authorizer.ttl_s > 0 and bool(present)
         decision = self._cached(key) if caching else None
         if decision is None:
             decision = self._call(authorizer, method_arn, present, request_event)
             if caching:
                 with self._lock:
+                    if len(self._cache) >= _CACHE_LIMIT:
+                        self._evict_expired()
                     self._cache[key] = (self._clock() + authorizer.ttl_s, decision)
         evaluate(decision.statements, method_arn)
         return Authorization(
@@ -210,6 +214,15 @@ class LambdaAuthorizers:
             usage_identifier_key=decision.usage_identifier_key,
             latency_ms=int((time.perf_counter() - started) * 1000),
         )
+
+    def _evict_expired(self) -> None:
+        """Called with the lock held: drop expired entries, and the oldest half if all are fresh."""
+        now = self._clock()
+        for key in [k for k, (expires, _) in self._cache.items() if expires <= now]:
+            del self._cache[key]
+        if len(self._cache) >= _CACHE_LIMIT:
+            for key in list(self._cache)[: _CACHE_LIMIT // 2]:
+                del self._cache[key]
 
     def _cached(self, key: tuple[str, ...]) -> _Decision | None:
         with self._lock:

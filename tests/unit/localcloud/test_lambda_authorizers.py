@@ -184,3 +184,16 @@ def test_policy_evaluation_allows_only_what_an_allow_covers_and_no_deny_does(
     else:
         with pytest.raises(outcome):
             evaluate(tuple(statements), METHOD_ARN)
+
+
+def test_the_result_cache_stays_bounded_under_many_distinct_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("localcloud.dataplane.authorizers._CACHE_LIMIT", 8)
+    function = FakeFunction(allow())
+    authorizers = LambdaAuthorizers(function)
+
+    for n in range(50):
+        run(authorizers, token_authorizer(), f"token-{n}")
+    run(authorizers, token_authorizer(), "token-49")
+
+    assert len(authorizers._cache) <= 8
+    assert len(function.events) == 50  # the newest answers are still cached
