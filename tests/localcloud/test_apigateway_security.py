@@ -253,6 +253,7 @@ def test_a_function_importing_boto3_without_bundling_it_works(api: Api) -> None:
     answer = json_of(reply)
     assert answer["boto3"] == boto3.__version__
     assert "/code/" not in answer["file"]  # from the runtime, not from the function's bundle
+    assert answer["others"] == {"moto": False, "yaml": False, "requests": False}  # nothing else of the venv
 
 
 def test_without_a_permission_for_api_gateway_the_method_answers_500(api: Api) -> None:
