@@ -227,6 +227,14 @@ def test_the_cors_preflight_answers_200_with_the_access_control_headers(api: Api
     assert reply.header("Access-Control-Max-Age") == "600"
 
 
+def test_a_customised_gateway_response_changes_status_headers_and_body(api: Api) -> None:
+    reply = api.call("/nowhere", headers={"Origin": "https://shop.example.com"})
+
+    assert reply.status == 404
+    assert reply.header("Access-Control-Allow-Origin") == "https://shop.example.com"
+    assert json_of(reply) == {"error": "Missing Authentication Token", "type": "MISSING_AUTHENTICATION_TOKEN"}
+
+
 def test_binary_media_types_are_kept_on_the_api(api: Api) -> None:
     rest_api = api.apigw.get_rest_api(restApiId=api.api_id)
 
@@ -268,6 +276,7 @@ def test_without_a_permission_for_api_gateway_the_method_answers_500(api: Api) -
 
     assert reply.status == 500
     assert json_of(reply) == {"message": "Internal server error"}
+    assert reply.header("Access-Control-Allow-Origin") == "*"  # the API's DEFAULT_5XX gateway response
     assert api.call("/secret", headers={"Authorization": "Bearer alice"}).status == 200  # others keep theirs
 
 
@@ -303,7 +312,9 @@ def test_a_cloudformation_authorizer_is_listed_and_guards_its_method(cfn_api: Ap
 
     assert [a["id"] for a in listed] == [cfn_api.stack_outputs["AuthorizerId"]]
     assert _plain(cfn_api, headers=key).status == 401
-    assert json_of(_plain(cfn_api, headers={**key, "X-Token": "nope"})) == EXPLICIT_DENY
+    denied = _plain(cfn_api, headers={**key, "X-Token": "nope"})
+    assert json_of(denied) == EXPLICIT_DENY
+    assert denied.header("X-Denied-By") == "local-policy"  # the ACCESS_DENIED gateway response
     allowed = _plain(cfn_api, headers={**key, "X-Token": "allow"})
     assert allowed.status == 200, allowed.body
     assert json_of(allowed)["principalId"] == "cfn-user"

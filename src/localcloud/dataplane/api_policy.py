@@ -21,6 +21,7 @@ from localcloud.dataplane.gateway_errors import GatewayError
 class PolicyDenied(GatewayError):
     status = 403
     error_type = "AccessDeniedException"
+    response_type = "ACCESS_DENIED"
 
     def __init__(self, method_arn: str, explicit: bool) -> None:
         super().__init__(method_arn)

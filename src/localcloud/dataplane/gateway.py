@@ -29,6 +29,7 @@ from localcloud.dataplane.gateway_errors import (
     GatewayError,
     MissingAuthenticationToken,
 )
+from localcloud.dataplane.gateway_responses import customised
 from localcloud.dataplane.hosts import CustomDomainHost, ExecuteApiHost, parse_host
 from localcloud.dataplane.method_config import AuthorizerConfig, MethodConfig, api_key_source, method_config
 from localcloud.dataplane.mock_integration import mock_response
@@ -177,6 +178,17 @@ class Gateway:
 
     def handle(self, request: IncomingRequest, ids: RequestIds) -> HttpResponse:
         api, stage, path, context_path = self._target(request)
+        try:
+            return self._handle_api(request, ids, api, stage, path, context_path)
+        except GatewayError as error:
+            custom = customised(api, error, request, ids.request_id)  # the API's gateway responses
+            if custom is None:
+                raise
+            return custom
+
+    def _handle_api(
+        self, request: IncomingRequest, ids: RequestIds, api: Any, stage: str, path: str, context_path: str
+    ) -> HttpResponse:
         variables = stage_variables(api, stage) if stage else None
         if variables is None:
             raise MissingAuthenticationToken()

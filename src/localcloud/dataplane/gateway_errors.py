@@ -5,6 +5,8 @@ Doc: https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gate
 
 from __future__ import annotations
 
+import json
+
 
 class GatewayError(Exception):
     """DEFAULT_5XX: an answer API Gateway gives itself, without (or instead of) the integration's."""
@@ -12,10 +14,19 @@ class GatewayError(Exception):
     status = 500
     body = '{"message": "Internal server error"}'
     error_type: str | None = "InternalServerErrorException"
+    response_type = "DEFAULT_5XX"  # the gateway response an API can customise
+
+    @property
+    def message(self) -> str | None:
+        """$context.error.message: the message the default body carries."""
+        parsed = json.loads(self.body)
+        value = parsed.get("message", parsed.get("Message"))
+        return None if value is None else str(value)
 
 
 class MissingAuthenticationToken(GatewayError):
     status = 403
+    response_type = "MISSING_AUTHENTICATION_TOKEN"
     body = '{"message":"Missing Authentication Token"}'
     error_type = "MissingAuthenticationTokenException"
 
@@ -25,6 +36,7 @@ class Forbidden(GatewayError):
 
     status = 403
     body = '{"message":"Forbidden"}'
+    response_type = "INVALID_API_KEY"
     error_type = "ForbiddenException"
 
 
@@ -33,6 +45,7 @@ class Unauthorized(GatewayError):
 
     status = 401
     body = '{"message":"Unauthorized"}'
+    response_type = "UNAUTHORIZED"
     error_type = "UnauthorizedException"
 
 
@@ -41,6 +54,7 @@ class ExplicitDeny(GatewayError):
 
     status = 403
     body = '{"Message":"User is not authorized to access this resource with an explicit deny"}'
+    response_type = "ACCESS_DENIED"
     error_type = "AccessDeniedException"
 
 
@@ -49,6 +63,7 @@ class NotAllowed(GatewayError):
 
     status = 403
     body = '{"Message":"User is not authorized to access this resource"}'
+    response_type = "ACCESS_DENIED"
     error_type = "AccessDeniedException"
 
 
@@ -57,6 +72,7 @@ class AuthorizerConfigurationError(GatewayError):
 
     status = 500
     body = '{"message": null}'
+    response_type = "AUTHORIZER_CONFIGURATION_ERROR"
     error_type = "AuthorizerConfigurationException"
 
 
@@ -67,3 +83,4 @@ class BadGateway(GatewayError):
 class EndpointTimedOut(GatewayError):
     status = 504
     body = '{"message": "Endpoint request timed out"}'
+    response_type = "INTEGRATION_TIMEOUT"

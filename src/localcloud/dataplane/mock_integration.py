@@ -32,6 +32,7 @@ class UnsupportedMediaType(GatewayError):
     status = 415
     body = '{"message": "Unsupported Media Type"}'
     error_type = "UnsupportedMediaTypeException"
+    response_type = "UNSUPPORTED_MEDIA_TYPE"
 
 
 def _static(template: str | None, what: str) -> str:

@@ -7,6 +7,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 from typing import Any
 
 from ._moto import apigw
+from .apigateway_gateway_responses import put_from
 from .apigateway_openapi_security import MethodSecurity, import_authorizers, method_security
 
 _ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
@@ -14,6 +15,7 @@ _INTEGRATION_KEY = "x-amazon-apigateway-integration"
 _BINARY_TYPES_KEY = "x-amazon-apigateway-binary-media-types"
 _API_KEY_SOURCE_KEY = "x-amazon-apigateway-api-key-source"
 _POLICY_KEY = "x-amazon-apigateway-policy"
+_GATEWAY_RESPONSES_KEY = "x-amazon-apigateway-gateway-responses"
 _HTTP_VERBS = {"get", "put", "post", "delete", "options", "head", "patch"}
 
 
@@ -92,10 +94,26 @@ def import_body(backend: Any, api: Any, body: dict[str, Any]) -> None:
             if verb == _ANY_METHOD_KEY or verb in _HTTP_VERBS:
                 security = method_security(operation or {}, body, authorizer_ids)
                 _put_operation(backend, api.id, resource.id, verb, operation or {}, security)
+    _import_gateway_responses(api, body)
     if body.get(_POLICY_KEY):
         api.policy = body[_POLICY_KEY]
     if body.get(_API_KEY_SOURCE_KEY):
         api.api_key_source = str(body[_API_KEY_SOURCE_KEY]).upper()
+
+
+def _import_gateway_responses(api: Any, body: dict[str, Any]) -> None:
+    """Replace the gateway responses an earlier body defined (SAM's GatewayResponses)."""
+    for response_type, response in list(api.gateway_responses.items()):
+        if getattr(response, "lc_from_body", False):
+            del api.gateway_responses[response_type]
+    for response_type, response in (body.get(_GATEWAY_RESPONSES_KEY) or {}).items():
+        put_from(
+            api,
+            response_type,
+            response.get("statusCode"),
+            response.get("responseParameters"),
+            response.get("responseTemplates"),
+        ).lc_from_body = True
 
 
 def _binary_media_types(properties: dict[str, Any]) -> list[str]:

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from localcloud.dataplane.api_policy import PolicyDenied, check_api_policy
-from localcloud.dataplane.gateway_errors import GatewayError
+from localcloud.dataplane.gateway_errors import GatewayError, Unauthorized
+from localcloud.dataplane.gateway_responses import customised
 from localcloud.dataplane.method_config import IntegrationResponseConfig, MethodConfig
 from localcloud.dataplane.mock_integration import mock_response
+from localcloud.dataplane.proxy_event import IncomingRequest
 from localcloud.dataplane.resource_policy import api_gateway_may_invoke
 
 SOURCE = "arn:aws:execute-api:eu-west-1:123456789012:abc123/live/GET/pets/{id}"
@@ -177,3 +179,41 @@ def test_the_api_resource_policy_allows_denies_or_defers_to_the_authorizer(
     )
     assert ":********9012:abc123/live/GET/pets" in message
     assert message.endswith("with an explicit deny") is (denied == "explicit")
+
+
+def request_from(origin: str) -> IncomingRequest:
+    return IncomingRequest("GET", "/x", "", [("Origin", origin)], b"", "10.0.0.1", "api.example.com")
+
+
+def api_responding(**responses: Any) -> Any:
+    return SimpleNamespace(
+        gateway_responses={
+            kind: SimpleNamespace(
+                status_code=r.get("status"),
+                response_parameters=r.get("parameters", {}),
+                response_templates=r.get("templates", {}),
+            )
+            for kind, r in responses.items()
+        }
+    )
+
+
+def test_a_4xx_without_its_own_gateway_response_uses_default_4xx() -> None:
+    api = api_responding(DEFAULT_4XX={"parameters": {"gatewayresponse.header.Vary": "'Origin'"}})
+
+    answer = customised(api, Unauthorized(), request_from("https://a.example"), "req-1")
+
+    assert answer is not None and answer.status == 401
+    assert ("Vary", "Origin") in answer.headers
+    assert json.loads(answer.body) == {"message": "Unauthorized"}
+    assert customised(api, GatewayError(), request_from("https://a.example"), "req-1") is None
+
+
+def test_a_template_the_local_cloud_cannot_render_keeps_the_default_body() -> None:
+    api = api_responding(
+        UNAUTHORIZED={"templates": {"application/json": '{"m": "$util.escapeJavaScript(x)"}'}}
+    )
+
+    answer = customised(api, Unauthorized(), request_from("https://a.example"), "req-1")
+
+    assert answer is not None and json.loads(answer.body) == {"message": "Unauthorized"}
