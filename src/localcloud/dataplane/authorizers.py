@@ -42,9 +42,9 @@ class AuthorizerFunctionFailed(Exception):
         self.message = message
 
 
-# Calls the authorizer's Lambda: (authorizer, event) -> the function's JSON answer.
+# Calls the authorizer's Lambda: (authorizer, event, stage variables for its URI) -> its JSON answer.
 # Raises AuthorizerFunctionFailed for a function error, AuthorizerConfigurationError when it cannot run.
-InvokeAuthorizer = Callable[[AuthorizerConfig, dict[str, Any]], Any]
+InvokeAuthorizer = Callable[[AuthorizerConfig, dict[str, Any], dict[str, str]], Any]
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ class LambdaAuthorizers:
         caching = authorizer.ttl_s > 0 and bool(present)
         decision = self._cached(key) if caching else None
         if decision is None:
-            decision = self._call(authorizer, method_arn, present, request_event)
+            decision = self._call(authorizer, method_arn, present, request_event, view.stage_variables)
             if caching:
                 with self._lock:
                     if len(self._cache) >= _CACHE_LIMIT:
@@ -240,6 +240,7 @@ class LambdaAuthorizers:
         method_arn: str,
         identity: list[str],
         request_event: Callable[[], dict[str, Any]],
+        stage_variables: dict[str, str],
     ) -> _Decision:
         if authorizer.type == "TOKEN":
             event: dict[str, Any] = {
@@ -250,7 +251,7 @@ class LambdaAuthorizers:
         else:
             event = {"type": "REQUEST", "methodArn": method_arn, **request_event()}
         try:
-            answer = self._invoke(authorizer, event)
+            answer = self._invoke(authorizer, event, stage_variables)
         except AuthorizerFunctionFailed as failure:
             if failure.message == "Unauthorized":
                 raise Unauthorized() from None

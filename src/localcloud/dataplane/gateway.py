@@ -347,14 +347,16 @@ class Gateway:
             raise BadGateway()
         return result.payload
 
-    def _invoke_authorizer(self, authorizer: AuthorizerConfig, event: dict[str, Any]) -> Any:
+    def _invoke_authorizer(
+        self, authorizer: AuthorizerConfig, event: dict[str, Any], variables: dict[str, str]
+    ) -> Any:
         if authorizer.uri is None:
             raise AuthorizerConfigurationError()
         api_arn = event["methodArn"].split("/", 1)[0]
         try:
             result = self._call(
                 authorizer.uri,
-                {},
+                variables,  # an authorizer URI may name ${stageVariables.x}, as an integration URI may
                 json.dumps(event).encode(),
                 source_arn=f"{api_arn}/authorizers/{authorizer.id}",
                 credentials=authorizer.credentials,

@@ -52,7 +52,7 @@ class FakeFunction:
         self.answer = answer
         self.events: list[dict[str, Any]] = []
 
-    def __call__(self, authorizer: AuthorizerConfig, event: dict[str, Any]) -> Any:
+    def __call__(self, authorizer: AuthorizerConfig, event: dict[str, Any], variables: dict[str, str]) -> Any:
         self.events.append(event)
         if isinstance(self.answer, Exception):
             raise self.answer
