@@ -119,6 +119,14 @@ def plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plane]:
         apigw = boto3.client("apigateway", region_name=REGION)
         blue = _api(apigw, "blue", arns["api-fn"], arns["slow-fn"])
         green = _api(apigw, "green", arns["api-fn"], arns["slow-fn"])
+        for name in arns:  # API Gateway may invoke a function only when its resource policy allows it
+            lam.add_permission(
+                FunctionName=name,
+                StatementId="from-any-api-of-the-account",
+                Action="lambda:InvokeFunction",
+                Principal="apigateway.amazonaws.com",
+                SourceArn=f"arn:aws:execute-api:{REGION}:123456789012:*",
+            )
         apigw.create_domain_name(
             domainName=DOMAIN,
             regionalCertificateArn="arn:aws:acm:us-east-1:123456789012:"

@@ -13,16 +13,46 @@ from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from localcloud.dataplane.api_keys import ApiKeyIdentity, validate_api_key
+from localcloud.dataplane.api_policy import check_api_policy
+from localcloud.dataplane.authorizers import (
+    Authorization,
+    AuthorizerFunctionFailed,
+    LambdaAuthorizers,
+    RequestView,
+)
+from localcloud.dataplane.gateway_errors import (
+    AuthorizerConfigurationError,
+    BadGateway,
+    EndpointTimedOut,
+    Forbidden,
+    GatewayError,
+    MissingAuthenticationToken,
+)
+from localcloud.dataplane.gateway_responses import customised
 from localcloud.dataplane.hosts import CustomDomainHost, ExecuteApiHost, parse_host
+from localcloud.dataplane.method_config import AuthorizerConfig, MethodConfig, api_key_source, method_config
+from localcloud.dataplane.mock_integration import mock_response
 from localcloud.dataplane.model import Route, binary_media_types, find_rest_api, match_route, stage_variables
 from localcloud.dataplane.proxy_event import IncomingRequest, RequestIds, build_event, client_headers
 from localcloud.dataplane.proxy_response import HttpResponse, MalformedProxyResponse, map_proxy_result
+from localcloud.dataplane.resource_policy import api_gateway_may_invoke
 from localcloud.dataplane.routing_rules import DomainTarget
-from localcloud.lambda_runtime import CallerTimedOut, LambdaRuntime, Throttled
+from localcloud.lambda_runtime import CallerTimedOut, InvokeResult, LambdaRuntime, Throttled
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
 from localcloud.lambda_runtime.moto_adapter import lambda_function, spec_from_moto
 
 log = logging.getLogger("localcloud.dataplane")
+
+__all__ = [
+    "BadGateway",
+    "EndpointTimedOut",
+    "Forbidden",
+    "Gateway",
+    "GatewayError",
+    "MissingAuthenticationToken",
+    "incoming_request",
+]
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 # (domain name, request headers, request path) -> the API stage and the path it sees, by rules or mapping
@@ -36,6 +66,11 @@ _FUNCTION_ARN = re.compile(
 )
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _HOP_BY_HOP = {"content-length", "connection", "transfer-encoding", "keep-alive"}
+_DEFAULT_TIMEOUT_S = 29.0
+
+
+class _LambdaUnavailable(Exception):
+    """The function cannot be invoked: unknown, not permitted, throttled, or of an unsupported runtime."""
 
 
 def _reason(status: int) -> str:
@@ -43,35 +78,6 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Unknown"
-
-
-class GatewayError(Exception):
-    """An answer API Gateway gives itself, without (or instead of) the integration's."""
-
-    status = 500
-    body = '{"message": "Internal server error"}'
-    error_type: str | None = "InternalServerErrorException"
-
-
-class MissingAuthenticationToken(GatewayError):
-    status = 403
-    body = '{"message":"Missing Authentication Token"}'
-    error_type = "MissingAuthenticationTokenException"
-
-
-class Forbidden(GatewayError):
-    status = 403
-    body = '{"message":"Forbidden"}'
-    error_type = "ForbiddenException"
-
-
-class BadGateway(GatewayError):
-    status = 502
-
-
-class EndpointTimedOut(GatewayError):
-    status = 504
-    body = '{"message": "Endpoint request timed out"}'
 
 
 def _header_name(environ_key: str) -> str:
@@ -120,6 +126,7 @@ class Gateway:
     def __init__(self, runtime: Callable[[], LambdaRuntime], live_target: LiveTarget) -> None:
         self._runtime = runtime
         self._live_target = live_target
+        self._authorizers = LambdaAuthorizers(self._invoke_authorizer)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         ids = _new_ids()
@@ -174,11 +181,25 @@ class Gateway:
 
     def handle(self, request: IncomingRequest, ids: RequestIds) -> HttpResponse:
         api, stage, path, context_path = self._target(request)
+        try:
+            return self._handle_api(request, ids, api, stage, path, context_path)
+        except GatewayError as error:
+            custom = customised(api, error, request, ids.request_id)  # the API's gateway responses
+            if custom is None:
+                raise
+            return custom
+
+    def _handle_api(
+        self, request: IncomingRequest, ids: RequestIds, api: Any, stage: str, path: str, context_path: str
+    ) -> HttpResponse:
         variables = stage_variables(api, stage) if stage else None
         if variables is None:
             raise MissingAuthenticationToken()
         route = match_route(api, path, request.method)
         if route is None:
+            raise MissingAuthenticationToken()
+        config = method_config(api, route)
+        if config is None:
             raise MissingAuthenticationToken()
         binary_types = binary_media_types(api)
         event = build_event(
@@ -193,7 +214,17 @@ class Gateway:
             binary_media_types=binary_types,
             ids=ids,
         )
-        payload = self._invoke(route, variables, json.dumps(event).encode())
+        # API Gateway's order: authorization, then the API key, then the integration.
+        method_arn = _execute_api_arn(api, f"{stage}/{request.method}/{path.lstrip('/')}")
+        check_api_policy(api, method_arn, request.source_ip, config.authorization_type == "CUSTOM")
+        authorization = self._authorize(api, stage, config, event, method_arn)
+        api_key = self._api_key(api, stage, request, config, authorization)
+        _decorate(event, authorization, api_key)
+        if route.integration_type == "MOCK":
+            content_type = next((v for k, v in request.headers if k.lower() == "content-type"), None)
+            return mock_response(config, content_type, request.body)
+        source_arn = _execute_api_arn(api, f"{stage}/{request.method}{route.resource_path}")
+        payload = self._invoke(route, config, variables, json.dumps(event).encode(), source_arn)
         accept = next((v for k, v in request.headers if k.lower() == "accept"), None)
         try:
             return map_proxy_result(payload, accept, binary_types)
@@ -201,18 +232,59 @@ class Gateway:
             log.warning("Malformed Lambda proxy response (%s) for %s", exc, ids.request_id)
             raise BadGateway() from None
 
-    def _invoke(self, route: Route, variables: dict[str, str], event: bytes) -> bytes:
-        if route.integration_type != "AWS_PROXY" or route.integration_uri is None:
-            log.warning(
-                "Integration %s is not served locally (only AWS_PROXY to Lambda)", route.integration_type
-            )
+    def _authorize(
+        self, api: Any, stage: str, config: MethodConfig, event: dict[str, Any], method_arn: str
+    ) -> Authorization | None:
+        if config.authorization_type == "NONE":
+            return None
+        if config.authorization_type == "AWS_IAM":
+            headers = {str(k).lower() for k in dict(event["headers"])}
+            if "authorization" not in headers:
+                raise MissingAuthenticationToken()
+            log.warning("AWS_IAM (SigV4) authorization cannot be verified by the local cloud")
             raise GatewayError()
-        uri = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), route.integration_uri)
+        if config.authorizer is None:
+            log.warning("Method authorization %s names no authorizer", config.authorization_type)
+            raise AuthorizerConfigurationError()
+        context: dict[str, Any] = event["requestContext"]
+        view = RequestView(
+            headers={str(k).lower(): str(v) for k, v in dict(event["headers"]).items()},
+            query=dict(event["queryStringParameters"] or {}),
+            stage_variables=dict(event["stageVariables"] or {}),
+            context=context,
+        )
+
+        def request_event() -> dict[str, Any]:
+            return {k: v for k, v in event.items() if k not in ("body", "isBase64Encoded")}
+
+        return self._authorizers.authorize(
+            config.authorizer, view, method_arn, (str(api.id), stage), request_event
+        )
+
+    def _api_key(
+        self,
+        api: Any,
+        stage: str,
+        request: IncomingRequest,
+        config: MethodConfig,
+        authorization: Authorization | None,
+    ) -> ApiKeyIdentity | None:
+        if not config.api_key_required:
+            return None
+        if api_key_source(api) == "AUTHORIZER":
+            presented = authorization.usage_identifier_key if authorization else None
+        else:
+            presented = next((v for k, v in request.headers if k.lower() == "x-api-key"), None)
+        return validate_api_key(api, stage, presented)
+
+    def _function(self, uri: str, variables: dict[str, str]) -> tuple[Any, str]:
+        """moto's function an invocation URI names, and the ARN it is invoked as."""
+        uri = _STAGE_VARIABLE.sub(lambda m: variables.get(m.group(1), ""), uri)
         uri_match = _LAMBDA_URI.match(uri)
         arn_match = _FUNCTION_ARN.match(uri_match.group("arn")) if uri_match else None
         if arn_match is None:
             log.warning("Integration URI %s names no Lambda function", uri)
-            raise GatewayError()
+            raise _LambdaUnavailable()
         try:
             function = lambda_function(
                 arn_match["account"], arn_match["region"], arn_match["name"], arn_match["q"]
@@ -221,19 +293,105 @@ class Gateway:
             log.warning(
                 "Execution failed due to configuration error: function %s not found", arn_match["name"]
             )
-            raise GatewayError() from None
+            raise _LambdaUnavailable() from None
+        return function, arn_match.group(0)
+
+    def _call(
+        self,
+        uri: str,
+        variables: dict[str, str],
+        payload: bytes,
+        *,
+        source_arn: str,
+        credentials: str | None,
+        timeout_s: float,
+    ) -> InvokeResult:
+        function, invoked_arn = self._function(uri, variables)
+        # With credentials API Gateway assumes that role instead of relying on the resource policy.
+        if credentials is None and not api_gateway_may_invoke(function, source_arn, source_arn.split(":")[4]):
+            log.warning(
+                "Execution failed due to configuration error: Invalid permissions on Lambda function %s "
+                "(no resource policy statement allows apigateway.amazonaws.com for %s)",
+                invoked_arn,
+                source_arn,
+            )
+            raise _LambdaUnavailable()
         try:
-            result = self._runtime().invoke(
-                spec_from_moto(function),
+            return self._runtime().invoke(
+                spec_from_moto(function), payload, invoked_arn=invoked_arn, caller_timeout_s=timeout_s
+            )
+        except (Throttled, UnsupportedRuntime) as exc:
+            log.warning("Lambda invoke failed: %s", exc)
+            raise _LambdaUnavailable() from None
+
+    def _invoke(
+        self, route: Route, config: MethodConfig, variables: dict[str, str], event: bytes, source_arn: str
+    ) -> bytes:
+        if route.integration_type != "AWS_PROXY" or route.integration_uri is None:
+            log.warning(
+                "Integration %s is not served locally (only AWS_PROXY to Lambda and MOCK)",
+                route.integration_type,
+            )
+            raise GatewayError()
+        try:
+            result = self._call(
+                route.integration_uri,
+                variables,
                 event,
-                invoked_arn=arn_match.group(0),
-                caller_timeout_s=route.timeout_ms / 1000,
+                source_arn=source_arn,
+                credentials=config.integration_credentials,
+                timeout_s=route.timeout_ms / 1000,
             )
         except CallerTimedOut:
             raise EndpointTimedOut() from None
-        except (Throttled, UnsupportedRuntime) as exc:
-            log.warning("Lambda invoke failed: %s", exc)
+        except _LambdaUnavailable:
             raise GatewayError() from None
         if result.function_error:
             raise BadGateway()
         return result.payload
+
+    def _invoke_authorizer(
+        self, authorizer: AuthorizerConfig, event: dict[str, Any], variables: dict[str, str]
+    ) -> Any:
+        if authorizer.uri is None:
+            raise AuthorizerConfigurationError()
+        api_arn = event["methodArn"].split("/", 1)[0]
+        try:
+            result = self._call(
+                authorizer.uri,
+                variables,  # an authorizer URI may name ${stageVariables.x}, as an integration URI may
+                json.dumps(event).encode(),
+                source_arn=f"{api_arn}/authorizers/{authorizer.id}",
+                credentials=authorizer.credentials,
+                timeout_s=_DEFAULT_TIMEOUT_S,
+            )
+        except (CallerTimedOut, _LambdaUnavailable):
+            raise AuthorizerConfigurationError() from None
+        try:
+            answer = json.loads(result.payload)
+        except ValueError:
+            raise AuthorizerConfigurationError() from None
+        if result.function_error:
+            message = answer.get("errorMessage") if isinstance(answer, dict) else None
+            raise AuthorizerFunctionFailed(str(message))
+        return answer
+
+
+def _execute_api_arn(api: Any, tail: str) -> str:
+    return f"arn:aws:execute-api:{api.region_name}:{api.account_id}:{api.id}/{tail}"
+
+
+def _decorate(
+    event: dict[str, Any], authorization: Authorization | None, api_key: ApiKeyIdentity | None
+) -> None:
+    """What the integration learns from the gateway: requestContext.authorizer and the API key used."""
+    context: dict[str, Any] = event["requestContext"]
+    if authorization is not None:
+        context["authorizer"] = {
+            **authorization.context,
+            "principalId": authorization.principal_id,
+            "integrationLatency": authorization.latency_ms,
+        }
+    if api_key is not None:
+        context["identity"]["apiKey"] = api_key.value
+        context["identity"]["apiKeyId"] = api_key.key_id

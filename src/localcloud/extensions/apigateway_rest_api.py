@@ -7,9 +7,15 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 from typing import Any
 
 from ._moto import apigw
+from .apigateway_gateway_responses import put_from
+from .apigateway_openapi_security import MethodSecurity, import_authorizers, method_security
 
 _ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 _INTEGRATION_KEY = "x-amazon-apigateway-integration"
+_BINARY_TYPES_KEY = "x-amazon-apigateway-binary-media-types"
+_API_KEY_SOURCE_KEY = "x-amazon-apigateway-api-key-source"
+_POLICY_KEY = "x-amazon-apigateway-policy"
+_GATEWAY_RESPONSES_KEY = "x-amazon-apigateway-gateway-responses"
 _HTTP_VERBS = {"get", "put", "post", "delete", "options", "head", "patch"}
 
 
@@ -28,11 +34,23 @@ def _resource_for_path(backend: Any, api: Any, path: str) -> Any:
     return resource
 
 
-def _put_operation(backend: Any, api_id: str, resource_id: str, verb: str, operation: dict[str, Any]) -> None:
+def _put_operation(
+    backend: Any,
+    api_id: str,
+    resource_id: str,
+    verb: str,
+    operation: dict[str, Any],
+    security: MethodSecurity,
+) -> None:
     method = "ANY" if verb == _ANY_METHOD_KEY else verb.upper()
-    # An operation guarded by a security scheme uses an authorizer; SAM-generated APIs without auth use NONE.
-    authorization = "CUSTOM" if operation.get("security") else "NONE"
-    backend.put_method(api_id, resource_id, method, authorization_type=authorization)
+    backend.put_method(
+        api_id,
+        resource_id,
+        method,
+        authorization_type=security.authorization_type,
+        authorizer_id=security.authorizer_id,
+        api_key_required=security.api_key_required,
+    )
     integration = operation.get(_INTEGRATION_KEY)
     if not integration:
         return
@@ -50,6 +68,18 @@ def _put_operation(backend: Any, api_id: str, resource_id: str, verb: str, opera
         request_templates=integration.get("requestTemplates"),
         request_parameters=integration.get("requestParameters"),
     )
+    # "responses" maps a selection pattern ("default" for none) to an integration response (MOCK, AWS).
+    for pattern, response in (integration.get("responses") or {}).items():
+        backend.put_integration_response(
+            api_id,
+            resource_id,
+            method,
+            str(response.get("statusCode", "200")),
+            None if pattern == "default" else pattern,
+            response.get("responseTemplates") or {},
+            response.get("responseParameters") or {},
+            response.get("contentHandling"),
+        )
 
 
 def import_body(backend: Any, api: Any, body: dict[str, Any]) -> None:
@@ -57,11 +87,40 @@ def import_body(backend: Any, api: Any, body: dict[str, Any]) -> None:
     root = api.default
     api.resources = {root.id: root}
     root.resource_methods = {}
+    authorizer_ids = import_authorizers(api, body)
     for path, item in (body.get("paths") or {}).items():
         resource = _resource_for_path(backend, api, path)
         for verb, operation in item.items():
             if verb == _ANY_METHOD_KEY or verb in _HTTP_VERBS:
-                _put_operation(backend, api.id, resource.id, verb, operation or {})
+                security = method_security(operation or {}, body, authorizer_ids)
+                _put_operation(backend, api.id, resource.id, verb, operation or {}, security)
+    _import_gateway_responses(api, body)
+    if body.get(_POLICY_KEY):
+        api.policy = body[_POLICY_KEY]
+    if body.get(_API_KEY_SOURCE_KEY):
+        api.api_key_source = str(body[_API_KEY_SOURCE_KEY]).upper()
+
+
+def _import_gateway_responses(api: Any, body: dict[str, Any]) -> None:
+    """Replace the gateway responses an earlier body defined (SAM's GatewayResponses)."""
+    for response_type, response in list(api.gateway_responses.items()):
+        if getattr(response, "lc_from_body", False):
+            del api.gateway_responses[response_type]
+    for response_type, response in (body.get(_GATEWAY_RESPONSES_KEY) or {}).items():
+        put_from(
+            api,
+            response_type,
+            response.get("statusCode"),
+            response.get("responseParameters"),
+            response.get("responseTemplates"),
+        ).lc_from_body = True
+
+
+def _binary_media_types(properties: dict[str, Any]) -> list[str]:
+    """BinaryMediaTypes (with "~1" for "/") and the body's extension, stored as plain media types."""
+    body = properties.get("Body") or {}
+    listed = [*(properties.get("BinaryMediaTypes") or []), *(body.get(_BINARY_TYPES_KEY) or [])]
+    return list(dict.fromkeys(str(t).replace("~1", "/") for t in listed if t))
 
 
 def _name(properties: dict[str, Any], resource_name: str) -> str:
@@ -99,9 +158,15 @@ def _create(
         policy=properties.get("Policy"),
         disable_execute_api_endpoint=properties.get("DisableExecuteApiEndpoint"),
         minimum_compression_size=properties.get("MinimumCompressionSize"),
+        api_key_source=properties.get("ApiKeySourceType"),
     )
+    api.binaryMediaTypes = _binary_media_types(properties)
     if properties.get("Body"):
-        import_body(backend, api, properties["Body"])
+        try:
+            import_body(backend, api, properties["Body"])
+        except Exception:
+            backend.apis.pop(api.id, None)  # a failed import leaves no API behind
+            raise
     return api
 
 
@@ -122,6 +187,9 @@ def _update(
     if properties.get("EndpointConfiguration"):
         api.endpoint_configuration = _endpoint_configuration(properties)
     api.disableExecuteApiEndpoint = bool(properties.get("DisableExecuteApiEndpoint", False))
+    api.binaryMediaTypes = _binary_media_types(properties)
+    api.api_key_source = str(properties.get("ApiKeySourceType") or "HEADER")
+    api.policy = properties.get("Policy")
     if properties.get("Body"):
         import_body(_backend(account_id, region_name), api, properties["Body"])
     return api

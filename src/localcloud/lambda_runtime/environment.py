@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import os
 import secrets
 import time
+from pathlib import Path
 
+from localcloud.lambda_runtime.sdk import sdk_directory
 from localcloud.lambda_runtime.spec import FunctionSpec
 
 # Set by Lambda itself; a function's own variables cannot override them.
@@ -63,6 +66,11 @@ def build_environment(
             "AWS_SESSION_TOKEN": "test",
         }
     )
+    # The runtime's own packages (boto3) come after the task root; the worker reads PYTHONPATH itself
+    # because it runs isolated (-I), as Lambda's PYTHONPATH names its runtime directory.
+    sdk = sdk_directory(Path(task_root).parent.parent)  # beside <state-dir>/code, not inside it
+    if sdk is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(sdk)]))
     if endpoint_url and "AWS_ENDPOINT_URL" not in spec.environment:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     return env

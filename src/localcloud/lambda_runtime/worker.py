@@ -1,8 +1,9 @@
 """One warm Lambda execution environment: imports the handler once, then serves invokes over a pipe.
 
-Runs as a script under `python3.13 -I -S -u` so it sees only the standard library and the function's
-bundle, as Lambda's python3.13 runtime does. Standard library only: the host imports the framing
-helpers from here too, so both ends share one definition.
+Runs as a script under `python3.13 -I -S -u` so it sees only the standard library, the function's
+bundle and the runtime's SDK (boto3, from PYTHONPATH), as Lambda's python3.13 runtime does.
+Standard library only: the host imports the framing helpers from here too, so both ends share one
+definition.
 
 stdout/stderr are the function's log (Powertools logs to stdout); requests and results travel on two
 dedicated pipe file descriptors as length-prefixed JSON frames.
@@ -198,8 +199,12 @@ def main() -> None:
     # Ctrl-C goes to the whole terminal group; the host decides when an environment ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.argv = [sys.argv[0]]
-    # Lambda puts the task root first; -I -S has already removed user and site packages.
+    # Lambda puts the task root first; -I -S has already removed user and site packages. The runtime's
+    # SDK (boto3), named by PYTHONPATH, comes after the standard library, as in Lambda's python3.13.
     sys.path.insert(0, task_root)
+    for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+        if entry and entry not in sys.path:
+            sys.path.append(entry)
     os.chdir(task_root)
     _serve(in_fd, out_fd)
 
