@@ -18,7 +18,10 @@ BUCKET = "bootstrap-test-artifacts"
 def run_bootstrap(cloud: Any) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "localcloud.cli", "bootstrap", "--domain", DOMAIN, "--bucket", BUCKET],
-        env=cloud.env, capture_output=True, text=True, timeout=120,
+        env=cloud.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
