@@ -16,6 +16,7 @@ from bluegreen.commands.rollback import rollback
 from bluegreen.commands.smoke import smoke
 from bluegreen.commands.status import status
 from bluegreen.commands.switch import switch
+from bluegreen.commands.unlock import unlock
 from bluegreen.context import AppContext
 from bluegreen.errors import BlueGreenError
 
@@ -49,7 +50,7 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
     ctx.obj = factory(project_dir, config_env, debug=debug, json_output=json_output)
 
 
-for command in (status, deploy, smoke, switch, rollback, history, decommission):
+for command in (status, deploy, smoke, switch, rollback, history, decommission, unlock):
     cli.add_command(command)
 
 
@@ -62,13 +63,10 @@ def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppCon
         click.echo("bluegreen: aborted", err=True)
         sys.exit(1)
     except click.ClickException as exc:
+        if debug and isinstance(exc, BlueGreenError):
+            raise
         exc.show()
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except BlueGreenError as exc:
-        if debug:
-            raise
-        click.echo(f"bluegreen: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
     except (ClientError, BotoCoreError) as exc:
         if debug:
             raise

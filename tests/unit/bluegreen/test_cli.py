@@ -8,7 +8,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from bluegreen import history as h
+from bluegreen.states import Outcome
 from bluegreen.cli import main
 from tests.unit.bluegreen.fakes import FakeClock
 from tests.unit.bluegreen.world import DOMAIN, World, build_world
@@ -63,6 +63,7 @@ def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
         ["rollback"],
         ["history"],
         ["decommission"],
+        ["unlock"],
     ):
         code, out, _ = run_cli(None, [*command, "--help"], capsys)
         assert code == 0 and "Usage: bluegreen" in out
@@ -119,7 +120,7 @@ def test_switch_through_cloudformation_changes_only_the_api_and_records_history(
     code, out, err = run_cli(world, ["switch", "green", "--yes", "--json"], capsys, domain_follows_stack=True)
     assert code == 0, err
     result = json.loads(out)
-    assert result["state"] == h.SUCCEEDED and result["convergence_seconds"] == 0
+    assert result["state"] == Outcome.SUCCEEDED and result["convergence_seconds"] == 0
     assert world.domain_parameter("ActiveApiId") == world.apis["green"]
     assert world.domain_parameter("CertificateArn") == "arn:cert"  # untouched (UsePreviousValue)
     assert world.domain_parameter("SecurityPolicy") == "TLS_1_2"
@@ -129,7 +130,7 @@ def test_switch_through_cloudformation_changes_only_the_api_and_records_history(
         "switch",
         "blue",
         "green",
-        h.SUCCEEDED,
+        Outcome.SUCCEEDED,
     )
     assert record["who"].endswith(":123456789012:user/moto")  # from sts get_caller_identity
 
@@ -138,9 +139,13 @@ def test_switch_that_never_converges_rolls_back_through_cloudformation(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The live hostname keeps answering blue (the mapping never moves): verification fails, rollback runs.
-    code, out, err = run_cli(world, ["switch", "green", "--yes", "--verify-timeout", "5", "--json"], capsys)
+    code, out, err = run_cli(
+        world,
+        ["switch", "green", "--yes", "--verify-timeout", "5", "--verify-interval", "0.5", "--json"],
+        capsys,
+    )
     assert code == 1
-    assert json.loads(out)["state"] == h.ROLLED_BACK  # --json reports the failure on stdout too
+    assert json.loads(out)["state"] == Outcome.ROLLED_BACK  # --json reports the failure on stdout too
     assert "rolled back to blue, live verified" in err.splitlines()[-1]
     assert world.domain_parameter("ActiveApiId") == world.apis["blue"]
     code, out, _ = run_cli(world, ["history"], capsys)
@@ -243,39 +248,41 @@ def test_decommission_refuses_the_live_color_and_a_recently_live_one(
         ]
     ]
     code, out, _ = run_cli(world, ["history", "--json"], capsys)
-    assert json.loads(out)[0]["action"] == "decommission" and json.loads(out)[0]["state"] == h.SUCCEEDED
+    assert json.loads(out)[0]["action"] == "decommission" and json.loads(out)[0]["state"] == Outcome.SUCCEEDED
 
 
 def test_status_and_switch_report_an_interrupted_switch_and_recover(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # GIVEN a switch that died in its change phase: its record is STARTED and its lock has expired
+    # GIVEN a switch that died in its change phase on another host: its record is STARTED, its lease lapsed
     from bluegreen.aws import Aws
     from bluegreen.history import History
-    from bluegreen.lock import SwitchLock
+    from bluegreen.lock import Lease
 
     aws = Aws(boto3.Session(region_name="us-east-1"), clock=world.clock, sleep=world.clock.sleep)
-    table = world.cf.describe_stacks(StackName="petstore-custom-domain")["Stacks"][0]["Outputs"]
-    table_name = next(o["OutputValue"] for o in table if o["OutputKey"] == "SwitchTableName")
-    history = History(aws, table_name, world.clock)
+    history = History(aws, world.table_name(), world.clock)
     dead = history.append(
         history.new_record("arn:aws:iam::1:user/carol", "switch", from_color="blue", to_color="green")
     )
     history.set_phase(dead, "change")
-    SwitchLock(aws, table_name, "carol on h pid 9", world.clock).acquire("switch", ttl=60)
+    lease = Lease(aws, world.table_name(), "arn:aws:iam::1:user/carol", world.clock, host="ci-9", pid=9)
+    lease.acquire("switch green")
+    lease.renew(dead.record_id)
     world.clock.advance(61)
-    # WHEN status runs, it names the interrupted switch and exits 1
+    # WHEN status runs, it shows the stale lock and the interrupted switch, and exits 1
     code, out, _ = run_cli(world, ["status"], capsys)
-    assert code == 1 and "interrupted switch blue->green by arn:aws:iam::1:user/carol at phase change" in out
-    # AND the next switch recovers it (marks it INTERRUPTED) and leaves live on a healthy color
+    assert code == 1
+    assert "lock     STALE: `switch green` by arn:aws:iam::1:user/carol on ci-9 pid 9" in out
+    assert "interrupted switch blue->green by arn:aws:iam::1:user/carol at phase change" in out
+    # AND the next switch takes the lock over, recovers it (INTERRUPTED) and leaves live on a healthy color
     code, out, err = run_cli(world, ["switch", "blue", "--yes"], capsys)
     assert code == 0, err
     assert "interrupted switch blue->green" in out and "blue is already live" in out
     code, out, _ = run_cli(world, ["history", "--json"], capsys)
     states = {r["record_id"]: r["state"] for r in json.loads(out)}
     assert states[dead.record_id] == "INTERRUPTED"
-    code, _, _ = run_cli(world, ["status"], capsys)
-    assert code == 0
+    code, out, _ = run_cli(world, ["status"], capsys)
+    assert code == 0 and "lock     free" in out
 
 
 def test_rollback_after_a_switch_returns_to_the_previous_color(
