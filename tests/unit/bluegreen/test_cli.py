@@ -8,8 +8,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from bluegreen.states import Outcome
 from bluegreen.cli import main
+from bluegreen.states import Outcome
 from tests.unit.bluegreen.fakes import FakeClock
 from tests.unit.bluegreen.world import DOMAIN, World, build_world
 

@@ -1,5 +1,6 @@
-"""A small moto world: both color stacks, the custom-domain stack with its SwitchTable, the real
-API Gateway domain and mapping, a samconfig project on disk, and the APIs answering through FakeApiSession."""
+"""A small moto world: both color stacks, the data stack with the SwitchTable, the custom-domain stack, the
+real API Gateway domain and mapping, a samconfig project on disk, and the APIs answering through
+FakeApiSession."""
 
 from __future__ import annotations
 
