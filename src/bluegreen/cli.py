@@ -62,11 +62,16 @@ def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppCon
     except click.exceptions.Abort:
         click.echo("bluegreen: aborted", err=True)
         sys.exit(1)
+    except click.UsageError as exc:
+        # One line, like every other error: what was wrong, and where to read more.
+        command = exc.ctx.command_path if exc.ctx else "bluegreen"
+        click.echo(f"bluegreen: usage error: {exc.format_message()} (see {command} --help)", err=True)
+        sys.exit(2)
     except click.ClickException as exc:
         if debug and isinstance(exc, BlueGreenError):
             raise
         exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+        sys.exit(exc.exit_code)
     except (ClientError, BotoCoreError) as exc:
         if debug:
             raise

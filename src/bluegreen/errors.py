@@ -9,6 +9,7 @@ class BlueGreenError(click.ClickException):
     """Root of every expected failure; click prints it as one line and exits with `exit_code`."""
 
     exit_code = 1
+    label = "error"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -17,17 +18,20 @@ class BlueGreenError(click.ClickException):
         return self.message
 
     def show(self, file: object = None) -> None:
-        click.echo(f"bluegreen: error: {self.format_message()}", err=True)
+        click.echo(f"bluegreen: {self.label}: {self.format_message()}", err=True)
 
 
 class UsageError(BlueGreenError):
     """The command line or the project configuration is wrong: nothing was attempted."""
 
     exit_code = 2
+    label = "usage error"
 
 
 class ConfigError(UsageError):
     """A samconfig file or a stack the tool relies on is missing or malformed."""
+
+    label = "configuration error"
 
 
 class OperationFailed(BlueGreenError):
