@@ -41,10 +41,10 @@ class SmokeReport:
     environments: set[str] = field(default_factory=set)  # the colors that answered
 
     @property
-    def answered(self) -> bool:
-        """False when no check got a definite answer in time (connection error, timeout, 504): a cold start
-        or a network blip, unlike an HTTP answer that breaks the contract."""
-        return any(result.status not in (None, 504) for result in self.results)
+    def definitely_broken(self) -> bool:
+        """A check failed on an answer that breaks the contract. Failures with no answer in time
+        (connection error, timeout, 504) are not: a cold start or a network blip looks the same."""
+        return any(result.status not in (None, 504) for result in self.failures)
 
     @property
     def passed(self) -> bool:

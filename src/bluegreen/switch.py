@@ -318,7 +318,7 @@ class Switcher:
                 self._say(f"  {check.line()}")
             if report.passed:
                 return
-            if report.answered or self._clock() >= deadline:
+            if report.definitely_broken or self._clock() >= deadline:
                 names = ", ".join(check.name for check in report.failures)
                 raise Refused(f"smoke suite failed on {target_stack.endpoint}: {names}")
             self._say(

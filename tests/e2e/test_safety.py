@@ -278,6 +278,7 @@ def test_color_broken_only_behind_the_domain_is_rolled_back_fast(
     # GIVEN the broken green is deployed and passes its whole smoke suite on its own URL
     deploy = deploy_broken_green(live_on_blue, broken_green)
     assert deploy.wait(timeout=300) == 0
+    live_on_blue.run("bluegreen", "smoke", "green", check=False)  # warm-up: its first answer may be cold
     assert live_on_blue.run("bluegreen", "smoke", "green", check=False).returncode == 0
     # WHEN a switch makes it live
     result = live_on_blue.run("bluegreen", "--json", "switch", "green", "--yes", check=False)

@@ -139,11 +139,15 @@ def test_bake_reports_progress_and_stops_at_the_first_alarm(clock: FakeClock) ->
     assert lines[-1] == "  bake 10s/60s: round 3 pass; alarms: a=ALARM"
 
 
-def test_cold_start_is_no_answer_but_an_http_error_is_an_answer() -> None:
-    cold = SmokeReport("u", [CheckResult("health", False, None, 10000.0, "ReadTimeout")])
-    gateway_timeout = SmokeReport("u", [CheckResult("health", False, 504, 29000.0)])
-    broken = SmokeReport("u", [CheckResult("health", False, 502, 5.0)])
-    assert not cold.answered and not gateway_timeout.answered and broken.answered
+def test_a_timeout_is_not_a_broken_contract_but_a_wrong_answer_is() -> None:
+    ok = CheckResult("list-pets", True, 200, 5.0)
+    cold = SmokeReport("u", [CheckResult("health", False, None, 10000.0, "ReadTimeout"), ok])
+    gateway_timeout = SmokeReport("u", [CheckResult("health", False, 504, 29000.0), ok])
+    broken = SmokeReport(
+        "u", [CheckResult("health", False, None, 10000.0), CheckResult("x", False, 502, 5.0)]
+    )
+    assert not cold.definitely_broken and not gateway_timeout.definitely_broken
+    assert broken.definitely_broken
 
 
 def test_smoke_report_names_the_colors_that_answered() -> None:
