@@ -86,6 +86,7 @@ class Lease:
         self._is_alive = is_alive
         self.token = uuid.uuid4().hex  # tells two runs of the same host and pid apart (threads, tests)
         self.record_id = ""
+        self._renewing = threading.Lock()  # the heartbeat and the command renew from two threads
 
     def acquire(self, command: str, *, force: bool = False) -> tuple[LockInfo, str] | None:
         """Takes a free lock, or a stale one (or any, with force).
@@ -132,6 +133,10 @@ class Lease:
 
     def renew(self, record_id: str | None = None) -> None:
         """Pushes the expiry one lease forward; raises LockLost if another run took the lock."""
+        with self._renewing:
+            self._renew(record_id)
+
+    def _renew(self, record_id: str | None) -> None:
         if record_id is not None:
             self.record_id = record_id
         ok = self._aws.update_item_if(

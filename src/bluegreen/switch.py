@@ -13,7 +13,7 @@ from typing import Any
 
 from bluegreen import COLORS
 from bluegreen.aws import StackEvent
-from bluegreen.errors import BlueGreenError, ChangeFailed, OperationFailed, Unhealthy, UsageError
+from bluegreen.errors import BlueGreenError, ChangeFailed, LockLost, OperationFailed, Unhealthy, UsageError
 from bluegreen.history import History, Record
 from bluegreen.live import LiveState, LiveStateReader
 from bluegreen.operation import Operations, Run
@@ -286,6 +286,8 @@ class Switcher:
                     failure = bake.failure
                     if failure is None:
                         self._say(f"bake: {options.bake_seconds:.0f}s of live smoke passed, no alarm")
+        except LockLost:
+            raise  # whoever took the lock recovers this run; a lockless rollback would race it
         except BlueGreenError as exc:
             failure = str(exc)
         except Exception as exc:
@@ -404,6 +406,8 @@ class Switcher:
                         self._live.read().url, previous.color, previous.version, options, early=False
                     )
                     run.measurements["verify_previous"] = ver.to_dict()
+        except LockLost:
+            raise
         except Exception as exc:
             reason = (
                 f"{failure}; rollback to {label} FAILED: {exc}. Live may be on {target} or {label}: "

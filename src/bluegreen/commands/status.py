@@ -33,7 +33,7 @@ def describe_lock(app: AppContext) -> tuple[dict[str, Any] | None, list[str]]:
     return data, problems
 
 
-def describe_in_flight(app: AppContext, started: list[Record], lock: dict[str, Any] | None) -> list[str]:
+def describe_in_flight(started: list[Record], lock: dict[str, Any] | None) -> list[str]:
     """A STARTED record is running if it holds a live lock, otherwise it was interrupted."""
     notes = []
     for record in started:
@@ -107,7 +107,7 @@ def status(app: AppContext, json_output: bool) -> None:
     lock, lock_problems = describe_lock(app)
     started = app.history.started()
     in_flight = running_now(started, lock)
-    problems += lock_problems + describe_in_flight(app, started, lock)
+    problems += lock_problems + describe_in_flight(started, lock)
 
     if as_json:
         print_json(

@@ -295,6 +295,32 @@ def test_a_run_that_lost_its_lock_never_executes_its_change(aws: Aws, table: str
     assert cloud.discarded == cloud.plans  # its change set is not left behind
 
 
+def test_a_run_that_loses_its_lock_during_verification_leaves_the_rollback_to_the_new_holder(
+    aws: Aws, table: str, clock: FakeClock
+) -> None:
+    # GIVEN green fails on the live hostname, and an operator breaks the lock during verification
+    cloud = FakeCloud()
+    cloud.unhealthy_after_switch = "green"
+
+    broken: list[bool] = []
+
+    def break_the_lock_once_live() -> None:  # what `unlock --force` does: take the lock, then release it
+        if cloud.color_of(cloud.mapping) == "green" and not broken:
+            breaker = Lease(aws, table, BOB, clock)
+            breaker.acquire("unlock", force=True)
+            breaker.release()
+            broken.append(True)
+
+    cloud.smoke_gate = break_the_lock_once_live
+    # WHEN the run notices THEN it stops without changing anything more (no lockless rollback)
+    with pytest.raises(LockLost):
+        make_switcher(cloud, aws, table, clock).switch("green", FAST)
+    assert [p.api_id for p in cloud.executed] == ["api-green"]
+    # AND the new holder's rollback recovers the run and returns live to blue
+    result = make_switcher(cloud, aws, table, clock, who=BOB).switch(None, FAST, action=Action.ROLLBACK)
+    assert result.to_color == "blue" and cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
+
+
 def test_two_switches_started_together_exactly_one_proceeds(aws: Aws, table: str, clock: FakeClock) -> None:
     cloud = FakeCloud()
     loser_done = threading.Event()
