@@ -26,7 +26,7 @@ PYTHON313 ?= $(shell for c in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 .PHONY: help
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: CONFIG_ENV=default|local  COLOR=blue|green  TARGET=blue|green|live|<url>"
+	@echo "  Variables: CONFIG_ENV=default|local  COLOR=blue|green  TARGET=blue|green|live|<url>  REASON=... (unlock)  CONFIRM=<data stack> (delete-data)"
 
 .PHONY: install
 install: $(INSTALL_STAMP) ## Create .venv (Python 3.13) with the tools, the local cloud and the test kit
