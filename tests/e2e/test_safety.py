@@ -96,7 +96,8 @@ def test_kill_9_at_any_phase_then_rollback_succeeds_without_a_manual_step(
     status = json.loads(live_on_blue.run("bluegreen", "--json", "status", check=False).stdout)
     assert status["lock"] is None and status["ok"] is True, status["problems"]
     summaries = cloudformation(live_on_blue.cloud).list_change_sets(StackName=DOMAIN_STACK)["Summaries"]
-    assert [c["ChangeSetName"] for c in summaries if c["ChangeSetName"].startswith("bluegreen-")] == []
+    unexecuted = [c for c in summaries if c.get("ExecutionStatus") == "AVAILABLE"]
+    assert [c["ChangeSetName"] for c in unexecuted if c["ChangeSetName"].startswith("bluegreen-")] == []
 
 
 # --- a transient 5xx from the control plane during the change -------------------------------------------
