@@ -127,6 +127,7 @@ class Lease:
         now = self._clock()
         if info.expires_at < now:
             return f"its lease lapsed {now - info.expires_at:.0f}s ago"
+        # A reused pid makes a dead holder look alive: then the lapsed lease frees it, one lease later.
         if info.host == self.host and info.pid != self.pid and not self._is_alive(info.pid):
             return f"its process (pid {info.pid} on {info.host}) is gone"
         return None
