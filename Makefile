@@ -26,7 +26,7 @@ PYTHON313 ?= $(shell for c in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 .PHONY: help
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: CONFIG_ENV=default|local  COLOR=blue|green  TARGET=blue|green|live|<url>"
+	@echo "  Variables: CONFIG_ENV=default|local  COLOR=blue|green  TARGET=blue|green|live|<url>  REASON=... (unlock)  CONFIRM=<data stack> (delete-data)"
 
 .PHONY: install
 install: $(INSTALL_STAMP) ## Create .venv (Python 3.13) with the tools, the local cloud and the test kit
@@ -44,6 +44,10 @@ $(INSTALL_STAMP): pyproject.toml
 build: $(INSTALL_STAMP) ## sam build both colors into .aws-sam/build-<color>
 	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/build-blue --cached --cache-dir .aws-sam/cache-blue
 	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/build-green --cached --cache-dir .aws-sam/cache-green
+
+.PHONY: deploy-data
+deploy-data: $(INSTALL_STAMP) ## Deploy the data stack first (orders, idempotency, switch lock and history)
+	$(BLUEGREEN) deploy data
 
 .PHONY: deploy-blue deploy-green
 deploy-blue: $(INSTALL_STAMP) ## Build and deploy the blue stack (refused while blue is live)
@@ -81,13 +85,24 @@ decommission: $(INSTALL_STAMP) ## Delete the idle COLOR's stack (refuses the liv
 	@[ -n "$(COLOR)" ] || { echo "usage: make decommission COLOR=blue|green [FORCE=1]" >&2; exit 2; }
 	$(BLUEGREEN) decommission $(COLOR) --yes $(if $(FORCE),--force)
 
-.PHONY: delete-domain delete-blue delete-green
-delete-domain: $(INSTALL_STAMP) ## sam delete the custom-domain stack (first, in cleanup)
+.PHONY: unlock
+unlock: $(INSTALL_STAMP) ## Break the lock on purpose, on the record: make unlock REASON="..."
+	@[ -n "$(REASON)" ] || { echo 'usage: make unlock REASON="why"' >&2; exit 2; }
+	$(BLUEGREEN) unlock --force --reason "$(REASON)"
+
+.PHONY: delete-domain delete-blue delete-green delete-data
+delete-domain: $(INSTALL_STAMP) ## sam delete the custom-domain stack (first, in cleanup; history stays)
 	$(SAM_DELETE) --config-file $(abspath samconfig/custom-domain.toml)
-delete-blue: $(INSTALL_STAMP) ## sam delete the blue stack
-	$(SAM_DELETE) --config-file $(abspath samconfig/blue.toml)
-delete-green: $(INSTALL_STAMP) ## sam delete the green stack
-	$(SAM_DELETE) --config-file $(abspath samconfig/green.toml)
+# A color is deleted through decommission's guards (never the live or a mapped color), under the lock.
+delete-blue: $(INSTALL_STAMP) ## Delete the blue stack (refused while blue is live or mapped)
+	$(BLUEGREEN) decommission blue --yes --force
+delete-green: $(INSTALL_STAMP) ## Delete the green stack (refused while green is live or mapped)
+	$(BLUEGREEN) decommission green --yes --force
+delete-data: $(INSTALL_STAMP) ## Delete the data stack (last): make delete-data CONFIRM=<its stack name>
+	@stack=$$(sed -n '/^\[$(CONFIG_ENV)\.deploy\.parameters\]/,/^\[/s/^stack_name *= *"\(.*\)"/\1/p' samconfig/data.toml); \
+	if [ "$(CONFIRM)" != "$$stack" ]; then \
+		echo "refusing: deleting the data stack needs CONFIRM=$$stack (its tables are retained anyway: delete them by hand to drop orders and history)" >&2; exit 2; fi
+	$(SAM_DELETE) --config-file $(abspath samconfig/data.toml)
 
 .PHONY: local-up
 local-up: $(INSTALL_STAMP) ## Run the local cloud in the foreground (Ctrl-C stops it)

@@ -16,6 +16,7 @@ from bluegreen.commands.rollback import rollback
 from bluegreen.commands.smoke import smoke
 from bluegreen.commands.status import status
 from bluegreen.commands.switch import switch
+from bluegreen.commands.unlock import unlock
 from bluegreen.context import AppContext
 from bluegreen.errors import BlueGreenError
 
@@ -49,7 +50,7 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
     ctx.obj = factory(project_dir, config_env, debug=debug, json_output=json_output)
 
 
-for command in (status, deploy, smoke, switch, rollback, history, decommission):
+for command in (status, deploy, smoke, switch, rollback, history, decommission, unlock):
     cli.add_command(command)
 
 
@@ -61,13 +62,15 @@ def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppCon
     except click.exceptions.Abort:
         click.echo("bluegreen: aborted", err=True)
         sys.exit(1)
+    except click.UsageError as exc:
+        # One line, like every other error: what was wrong, and where to read more.
+        command = exc.ctx.command_path if exc.ctx else "bluegreen"
+        click.echo(f"bluegreen: usage error: {exc.format_message()} (see {command} --help)", err=True)
+        sys.exit(2)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except BlueGreenError as exc:
-        if debug:
+        if debug and isinstance(exc, BlueGreenError):
             raise
-        click.echo(f"bluegreen: error: {exc}", err=True)
+        exc.show()
         sys.exit(exc.exit_code)
     except (ClientError, BotoCoreError) as exc:
         if debug:

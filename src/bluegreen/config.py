@@ -15,6 +15,7 @@ UNITS = {
     "blue": ("samconfig/blue.toml", "stacks/blue-stack.yaml"),
     "green": ("samconfig/green.toml", "stacks/green-stack.yaml"),
     "custom-domain": ("samconfig/custom-domain.toml", "stacks/custom-domain-stack.yaml"),
+    "data": ("samconfig/data.toml", "stacks/data-stack.yaml"),
 }
 
 

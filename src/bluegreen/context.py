@@ -16,15 +16,17 @@ import click
 import requests
 
 from bluegreen import http
-from bluegreen.aws import Aws
+from bluegreen.aws import Aws, StackEvent
 from bluegreen.config import Project
 from bluegreen.history import History
 from bluegreen.live import ApiGatewayLiveReader, DomainStack, read_domain_stack
-from bluegreen.lock import SwitchLock, default_owner
+from bluegreen.lock import DEFAULT_LEASE, Lease
+from bluegreen.operation import Operations
 from bluegreen.probe import HttpHealthProber
+from bluegreen.recovery import Recovery
 from bluegreen.sam import Runner, Sam, run_streaming
 from bluegreen.smoke import SmokeReport, SmokeSuite
-from bluegreen.stacks import CloudFormationColorStacks, ColorStack
+from bluegreen.stacks import CloudFormationColorStacks, ColorStack, switch_table_name
 from bluegreen.switch import Switcher
 from bluegreen.updater import CloudFormationUpdater
 
@@ -42,6 +44,7 @@ class AppContext:
         boto_session_factory: Callable[..., boto3.Session] = boto3.Session,
         http_session_factory: Callable[[], requests.Session] = http.new_session,
         sam_runner: Runner = run_streaming,
+        heartbeat: bool = True,
     ) -> None:
         self.project = Project(project_dir, config_env)
         self.debug = debug
@@ -51,6 +54,7 @@ class AppContext:
         self._boto_session_factory = boto_session_factory
         self._http_session_factory = http_session_factory
         self._sam_runner = sam_runner
+        self._heartbeat = heartbeat
 
     # --- output -----------------------------------------------------------------------------------------
 
@@ -102,16 +106,47 @@ class AppContext:
         return HttpHealthProber(self.http)
 
     @cached_property
-    def history(self) -> History:
-        return History(self.aws, self.domain.table_name, self.clock)
+    def table_name(self) -> str:
+        return switch_table_name(self.aws, self.project)
 
-    def lock(self) -> SwitchLock:
-        return SwitchLock(self.aws, self.domain.table_name, default_owner(self.who), self.clock)
+    @cached_property
+    def history(self) -> History:
+        return History(self.aws, self.table_name, self.clock)
+
+    def domain_exists(self) -> bool:
+        return self.aws.describe_stack(self.project.deploy_config("custom-domain").stack_name) is not None
+
+    def lease(self, lease_seconds: float = DEFAULT_LEASE) -> Lease:
+        return Lease(self.aws, self.table_name, self.who, self.clock, lease_seconds=lease_seconds)
+
+    def on_event(self, event: StackEvent) -> None:
+        reason = f"  {event.reason}" if event.reason else ""
+        self.say(f"  {event.timestamp}  {event.logical_id:<24} {event.status}{reason}")
+
+    @cached_property
+    def operations(self) -> Operations:
+        recovery = Recovery(
+            domain_exists=self.domain_exists,
+            updater=self.updater,
+            live=self.live,
+            prober=self.prober,
+            on_event=self.on_event,
+        )
+        return Operations(
+            lease_factory=self.lease,
+            history=self.history,
+            who=self.who,
+            clock=self.clock,
+            say=self.say,
+            recover=recovery,
+            heartbeat=self._heartbeat,
+        )
+
+    def smoke_run(self, base_url: str, color: str, version: str) -> SmokeReport:
+        return SmokeSuite(self.http, expect_color=color, expect_version=version or None).run(base_url)
 
     def smoke(self, stack: ColorStack) -> SmokeReport:
-        return SmokeSuite(self.http, expect_color=stack.color, expect_version=stack.version or None).run(
-            stack.endpoint
-        )
+        return self.smoke_run(stack.endpoint, stack.color, stack.version)
 
     def sam(self) -> Sam:
         return Sam(self.project.root, self.say, self._sam_runner)
@@ -125,12 +160,10 @@ class AppContext:
             colors=self.colors,
             live=self.live,
             updater=self.updater(),
-            prober=self.prober,
-            smoke=self.smoke,
+            smoke=self.smoke_run,
             alarms=self.aws.alarm_states,
-            lock=self.lock(),
+            operations=self.operations,
             history=self.history,
-            who=self.who,
             clock=self.clock,
             sleep=self.sleep,
             say=self.say,

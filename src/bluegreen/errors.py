@@ -1,22 +1,37 @@
-"""The tool's own errors: each carries the exit code the CLI turns it into."""
+"""The tool's own errors: each is a `click.ClickException` carrying the exit code the CLI turns it into."""
 
 from __future__ import annotations
 
+import click
 
-class BlueGreenError(Exception):
-    """Root of every expected failure; `main()` prints it as one line and exits with `exit_code`."""
+
+class BlueGreenError(click.ClickException):
+    """Root of every expected failure; click prints it as one line and exits with `exit_code`."""
 
     exit_code = 1
+    label = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"bluegreen: {self.label}: {self.format_message()}", err=True)
 
 
 class UsageError(BlueGreenError):
     """The command line or the project configuration is wrong: nothing was attempted."""
 
     exit_code = 2
+    label = "usage error"
 
 
 class ConfigError(UsageError):
     """A samconfig file or a stack the tool relies on is missing or malformed."""
+
+    label = "configuration error"
 
 
 class OperationFailed(BlueGreenError):
@@ -28,12 +43,19 @@ class Unhealthy(OperationFailed):
 
 
 class LockHeld(OperationFailed):
-    """Another switch holds the lock; carries the holder so the message can name it."""
+    """Another command holds the lock; carries the holder so the message can name it."""
 
     def __init__(self, holder: str, expires_at: str) -> None:
-        super().__init__(f"another switch is running: lock held by {holder} until {expires_at}")
+        super().__init__(
+            f"another bluegreen command holds the lock: {holder}, lease until {expires_at} "
+            "(renewed while it runs; taken over once it lapses or its process is gone)"
+        )
         self.holder = holder
         self.expires_at = expires_at
+
+
+class LockLost(OperationFailed):
+    """Our lease lapsed and another run took the lock over: stop before changing anything more."""
 
 
 class ChangeFailed(OperationFailed):

@@ -1,7 +1,8 @@
-"""Switch history: one DynamoDB item per operation under pk HISTORY, sort key `<ISO time>#<uuid>`.
+"""History: one DynamoDB item per operation under pk HISTORY, sort key `<ISO time>#<uuid>`.
 
 Items are created with attribute_not_exists and never deleted; a record only changes while it is STARTED
-(its phase, then once its outcome), so a finished record is immutable.
+(its phase and measurements, then once its outcome), so a finished record is immutable. The table lives in
+the data stack, so the record outlives the custom-domain stack.
 """
 
 from __future__ import annotations
@@ -13,17 +14,10 @@ from typing import Any
 
 from bluegreen.aws import Aws
 from bluegreen.errors import OperationFailed
+from bluegreen.states import TRAFFIC_ACTIONS, Outcome
 from bluegreen.timeutil import iso
 
 HISTORY_PK = "HISTORY"
-
-STARTED = "STARTED"
-SUCCEEDED = "SUCCEEDED"
-FAILED = "FAILED"
-ROLLED_BACK = "ROLLED_BACK"
-REFUSED = "REFUSED"
-CANCELLED = "CANCELLED"
-INTERRUPTED = "INTERRUPTED"
 
 
 @dataclass
@@ -36,19 +30,22 @@ class Record:
     to_color: str = ""
     from_version: str = ""
     to_version: str = ""
-    state: str = STARTED
+    state: str = Outcome.STARTED
     phase: str = ""
     reason: str = ""
     finished_at: str = ""
+    command: str = ""
     durations: dict[str, float] = field(default_factory=dict)
     convergence_seconds: float | None = None
+    # What the checks saw: verify/bake rounds, request counts, alarm states, recovery time.
+    measurements: dict[str, Any] = field(default_factory=dict)
 
     @property
     def route(self) -> str:
         return f"{self.from_color or '?'}->{self.to_color or '?'}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {key: str(value) if key == "state" else value for key, value in asdict(self).items()}
 
 
 def _record_from_item(item: dict[str, Any]) -> Record:
@@ -81,19 +78,23 @@ class History:
 
     def set_phase(self, record: Record, phase: str) -> None:
         """Marks the phase now running, with the durations so far: what a killed run leaves behind."""
-        record.phase = phase
-        self._update(record, {"phase": phase, "durations": record.durations})
+        record.phase = str(phase)
+        self._update(
+            record,
+            {"phase": record.phase, "durations": record.durations, "measurements": record.measurements},
+        )
 
-    def finish(self, record: Record, state: str, reason: str = "") -> None:
+    def finish(self, record: Record, state: Outcome, reason: str = "") -> None:
         """Writes the outcome once; the condition keeps a finished record from being rewritten."""
         record.state = state
         record.reason = reason
         record.finished_at = iso(self._clock())
         fields: dict[str, Any] = {
-            "state": state,
+            "state": str(state),
             "reason": reason,
             "finished_at": record.finished_at,
             "durations": record.durations,
+            "measurements": record.measurements,
             "to_version": record.to_version,
             "from_version": record.from_version,
         }
@@ -104,7 +105,7 @@ class History:
     def _update(self, record: Record, fields: dict[str, Any]) -> None:
         names = {f"#f{i}": key for i, key in enumerate(fields)}
         values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
-        values[":started"] = STARTED
+        values[":started"] = str(Outcome.STARTED)
         names["#state_now"] = "state"
         assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
         ok = self._aws.update_item_if(
@@ -118,6 +119,10 @@ class History:
         if not ok:
             raise OperationFailed(f"history record {record.record_id} is no longer STARTED")
 
+    def get(self, record_id: str) -> Record | None:
+        item = self._aws.get_item(self._table, {"pk": HISTORY_PK, "sk": record_id})
+        return _record_from_item(item) if item else None
+
     def recent(self, limit: int | None = None) -> list[Record]:
         return [
             _record_from_item(item) for item in self._aws.query_newest_first(self._table, HISTORY_PK, limit)
@@ -125,10 +130,17 @@ class History:
 
     def started(self, scan_limit: int = 50) -> list[Record]:
         """Records still STARTED among the most recent ones: running now, or interrupted."""
-        return [record for record in self.recent(scan_limit) if record.state == STARTED]
+        return [record for record in self.recent(scan_limit) if record.state == Outcome.STARTED]
 
     def last_succeeded_switch(self) -> Record | None:
         for record in self.recent(200):
-            if record.action in ("switch", "rollback") and record.state == SUCCEEDED:
+            if record.action in TRAFFIC_ACTIONS and record.state == Outcome.SUCCEEDED:
+                return record
+        return None
+
+    def last_traffic_move(self) -> Record | None:
+        """The newest switch or rollback that moved (or may have moved) live traffic and stayed there."""
+        for record in self.recent(200):
+            if record.action in TRAFFIC_ACTIONS and record.state in (Outcome.SUCCEEDED, Outcome.INTERRUPTED):
                 return record
         return None

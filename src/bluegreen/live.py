@@ -22,7 +22,6 @@ class DomainStack:
     status: str
     domain_name: str
     url: str
-    table_name: str
     param_api_id: str
     param_stage: str
 
@@ -36,19 +35,15 @@ def read_domain_stack(aws: Aws, project: Project) -> DomainStack:
 def domain_stack_from(stack: StackInfo) -> DomainStack:
     url = stack.outputs.get("CustomDomainUrl", "")
     domain = url.removeprefix("https://").rstrip("/") or stack.parameters.get("CustomDomainName", "")
-    table = stack.outputs.get("SwitchTableName", "")
     if not domain:
         raise ConfigError(
             f"stack {stack.name} has neither output CustomDomainUrl nor parameter CustomDomainName"
         )
-    if not table:
-        raise ConfigError(f"stack {stack.name} has no output SwitchTableName")
     return DomainStack(
         stack_name=stack.name,
         status=stack.status,
         domain_name=domain,
         url=url or f"https://{domain}",
-        table_name=table,
         param_api_id=stack.parameters.get("ActiveApiId", ""),
         param_stage=stack.parameters.get("ActiveApiStage", ""),
     )

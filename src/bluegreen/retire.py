@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bluegreen import history as h
 from bluegreen.history import Record
+from bluegreen.states import TRAFFIC_ACTIONS, Outcome
 from bluegreen.timeutil import parse_iso
 
 
@@ -15,10 +15,14 @@ def last_live_at(color: str, records: Iterable[Record]) -> float | None:
     A successful switch away from it ends its time live; a failed switch TO it may have served briefly.
     """
     for record in records:
-        if record.action not in ("switch", "rollback"):
+        if record.action not in TRAFFIC_ACTIONS:
             continue
-        moved_away = record.from_color == color and record.state == h.SUCCEEDED
-        served_briefly = record.to_color == color and record.state in (h.ROLLED_BACK, h.FAILED, h.INTERRUPTED)
+        moved_away = record.from_color == color and record.state == Outcome.SUCCEEDED
+        served_briefly = record.to_color == color and record.state in (
+            Outcome.ROLLED_BACK,
+            Outcome.FAILED,
+            Outcome.INTERRUPTED,
+        )
         if moved_away or served_briefly:
             return parse_iso(record.finished_at or record.started_at)
     return None

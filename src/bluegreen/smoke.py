@@ -38,6 +38,13 @@ class CheckResult:
 class SmokeReport:
     base_url: str
     results: list[CheckResult] = field(default_factory=list)
+    environments: set[str] = field(default_factory=set)  # the colors that answered
+
+    @property
+    def definitely_broken(self) -> bool:
+        """A check failed on an answer that breaks the contract. Failures with no answer in time
+        (connection error, timeout, 504) are not: a cold start or a network blip looks the same."""
+        return any(result.status not in (None, 504) for result in self.failures)
 
     @property
     def passed(self) -> bool:
@@ -48,7 +55,12 @@ class SmokeReport:
         return [result for result in self.results if not result.passed]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "passed": self.passed, "checks": [asdict(r) for r in self.results]}
+        return {
+            "base_url": self.base_url,
+            "passed": self.passed,
+            "environments": sorted(self.environments),
+            "checks": [asdict(r) for r in self.results],
+        }
 
 
 def _json(response: requests.Response) -> Any:
@@ -91,10 +103,12 @@ class SmokeSuite:
         self._clock = clock
         self._available_pet: dict[str, Any] | None = None
         self._last_status: int | None = None
+        self._seen: set[str] = set()
 
     def run(self, base_url: str) -> SmokeReport:
         base = base_url.rstrip("/")
         self._available_pet = None
+        self._seen = set()
         report = SmokeReport(base_url=base)
         checks: list[tuple[str, Callable[[str], requests.Response]]] = [
             ("health", self._health),
@@ -106,6 +120,7 @@ class SmokeSuite:
         ]
         for name, check in checks:
             report.results.append(self._timed(name, check, base))
+        report.environments = set(self._seen)
         return report
 
     def _timed(self, name: str, check: Callable[[str], requests.Response], base: str) -> CheckResult:
@@ -125,6 +140,8 @@ class SmokeSuite:
         return response
 
     def _identity(self, body: dict[str, Any]) -> None:
+        if isinstance(body.get("environment"), str):
+            self._seen.add(body["environment"])
         if self._expect_color is not None:
             _expect(body.get("environment") == self._expect_color, f"environment is not {self._expect_color}")
         if self._expect_version is not None:

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from bluegreen import COLORS
 from bluegreen.aws import Aws
 from bluegreen.config import Project
-from bluegreen.errors import UsageError
+from bluegreen.errors import ConfigError, UsageError
 
 # A stack in one of these states has a template that deployed completely and can serve traffic.
 USABLE_STATUSES = frozenset(
@@ -99,3 +99,18 @@ class CloudFormationColorStacks:
             lambda_arn=out.get(f"{prefix}LambdaArn", ""),
             alarm_names=alarms,
         )
+
+
+def switch_table_name(aws: Aws, project: Project) -> str:
+    """The lock and history table: an output of the data stack, which outlives the custom-domain stack."""
+    config = project.deploy_config("data")
+    stack = aws.describe_stack(config.stack_name)
+    if stack is None:
+        raise ConfigError(
+            f"data stack {config.stack_name} does not exist: it holds the lock and history; "
+            "deploy it first (`bluegreen deploy data`, make deploy-data)"
+        )
+    table = stack.outputs.get("SwitchTableName", "")
+    if not table:
+        raise ConfigError(f"data stack {config.stack_name} ({stack.status}) has no output SwitchTableName")
+    return table

@@ -6,64 +6,83 @@ moto and the fakes the fault-injection tests use.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bluegreen import history as h
+from bluegreen import COLORS
 from bluegreen.aws import StackEvent
-from bluegreen.errors import BlueGreenError, ChangeFailed, OperationFailed, Unhealthy, UsageError
+from bluegreen.errors import BlueGreenError, ChangeFailed, LockLost, OperationFailed, Unhealthy, UsageError
 from bluegreen.history import History, Record
 from bluegreen.live import LiveState, LiveStateReader
-from bluegreen.lock import SwitchLock
-from bluegreen.probe import HealthProber
+from bluegreen.operation import Operations, Run
 from bluegreen.smoke import SmokeReport
 from bluegreen.stacks import ColorStack, ColorStackReader, check_color, other_color
+from bluegreen.states import Action, Outcome, Phase
 from bluegreen.updater import Plan, StackUpdater
-from bluegreen.verify import Convergence, wait_for_color
+from bluegreen.verify import AlarmReader, Verification, bake_live, verify_live
 
 
 @dataclass(frozen=True)
 class SwitchOptions:
-    consecutive: int = 5
+    consecutive: int = 3
+    fail_after: int = 3
     verify_timeout: float = 120.0
     verify_interval: float = 0.5
+    preflight_timeout: float = 60.0
     bake_seconds: float = 0.0
     bake_interval: float = 5.0
     dry_run: bool = False
     assume_yes: bool = False
-    lock_ttl: float | None = None
+    lease_seconds: float = 60.0
 
-    def ttl(self) -> float:
-        # Renewed at every phase start; long enough for the slowest phase (a CloudFormation update or bake).
-        return self.lock_ttl or 900.0 + 2 * self.verify_timeout + self.bake_seconds
+    def __post_init__(self) -> None:
+        for name in (
+            "verify_timeout",
+            "verify_interval",
+            "preflight_timeout",
+            "bake_seconds",
+            "bake_interval",
+        ):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise UsageError(f"--{name.replace('_', '-')} must be a finite number >= 0, not {value}")
+        if self.verify_interval > self.verify_timeout:
+            raise UsageError(
+                f"--verify-interval ({self.verify_interval:g}s) must not exceed --verify-timeout "
+                f"({self.verify_timeout:g}s)"
+            )
+        if self.consecutive < 1 or self.fail_after < 1:
+            raise UsageError("--consecutive and --fail-after must be at least 1")
 
 
 @dataclass
 class SwitchResult:
     action: str
-    state: str
+    state: Outcome
     from_color: str | None
     to_color: str
     message: str
     durations: dict[str, float] = field(default_factory=dict)
-    convergence: Convergence | None = None
+    verification: Verification | None = None
     changes: list[str] = field(default_factory=list)
     record_id: str = ""
+    measurements: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        conv = self.convergence
+        ver = self.verification
         return {
             "action": self.action,
-            "state": self.state,
+            "state": str(self.state),
             "from": self.from_color,
             "to": self.to_color,
             "message": self.message,
             "durations": self.durations,
-            "convergence_seconds": conv.seconds if conv and conv.converged else None,
+            "convergence_seconds": ver.seconds if ver and ver.converged else None,
             "changes": self.changes,
             "record_id": self.record_id,
+            "measurements": self.measurements,
         }
 
 
@@ -76,12 +95,13 @@ class Previous:
     """Where live traffic went before the change: what a rollback restores."""
 
     color: str | None
+    version: str
     api_id: str
     stage: str
 
 
-SmokeRunner = Callable[[ColorStack], SmokeReport]
-AlarmReader = Callable[[Sequence[str]], dict[str, str]]
+# Runs the smoke suite once against a base URL, expecting a color and a version.
+SmokeRunner = Callable[[str, str, str], SmokeReport]
 
 
 class Switcher:
@@ -91,12 +111,10 @@ class Switcher:
         colors: ColorStackReader,
         live: LiveStateReader,
         updater: StackUpdater,
-        prober: HealthProber,
         smoke: SmokeRunner,
         alarms: AlarmReader,
-        lock: SwitchLock,
+        operations: Operations,
         history: History,
-        who: str,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
         say: Callable[[str], None],
@@ -105,57 +123,48 @@ class Switcher:
         self._colors = colors
         self._live = live
         self._updater = updater
-        self._prober = prober
         self._smoke = smoke
         self._alarms = alarms
-        self._lock = lock
+        self._operations = operations
         self._history = history
-        self._who = who
         self._clock = clock
         self._sleep = sleep
         self._say = say
         self._confirm = confirm
-        self._record: Record | None = None
-        self._durations: dict[str, float] = {}
+        self._run: Run | None = None
 
     # --- entry points ---------------------------------------------------------------------------------
 
     @property
     def record(self) -> Record | None:
         """The history record of the current (or last) run, once one was written."""
-        return self._record
+        return self._run.record if self._run else None
 
-    def switch(self, target: str, options: SwitchOptions, action: str = "switch") -> SwitchResult:
-        check_color(target)
-        self._record = None
-        self._durations = {}
-        try:
-            with self._phase("lock"):
-                self._lock.acquire(action, options.ttl())
-        except OperationFailed as exc:
-            if not options.dry_run:
-                self._append_refusal(action, target, str(exc))
-            raise
-        try:
-            result = self._run_locked(target, options, action)
-        except Exception as exc:
-            if self._record is not None and self._record.state == h.STARTED:
-                with contextlib.suppress(Exception):  # keep the original error; the record is best effort
-                    self._finish(h.FAILED, f"{type(exc).__name__}: {exc}")
-            self._lock.release()
-            raise
-        except KeyboardInterrupt:
-            # Leave the record STARTED: the next run reports it as interrupted and recovers.
-            # A hard kill skips even this; the lock then expires on its own.
-            self._lock.release()
-            raise
-        self._lock.release()
-        return result
+    def switch(
+        self, target: str | None, options: SwitchOptions, action: Action = Action.SWITCH
+    ) -> SwitchResult:
+        """Moves live traffic to `target`; None (rollback) picks the target under the lock, after recovery."""
+        if target is not None:
+            check_color(target)
+        self._run = None
+        with self._operations.locked(
+            action,
+            f"{action} {target or ''}".strip(),
+            lease_seconds=options.lease_seconds,
+            record_refusal=not options.dry_run,
+        ) as run:
+            self._run = run
+            return self._run_locked(run, target, options, action)
 
     def rollback_target(self, live: LiveState) -> str:
-        """The color live before the last successful switch; else the other color."""
-        last = self._history.last_succeeded_switch()
-        if last is not None and last.from_color in ("blue", "green") and last.from_color != live.color:
+        """Undo the last traffic move: an interrupted switch goes back to where it came from (an interrupted
+        rollback is completed); else the color live before the last successful switch; else the other."""
+        last = self._history.last_traffic_move()
+        if last is not None and last.state == Outcome.INTERRUPTED:
+            target = last.to_color if last.action == Action.ROLLBACK else last.from_color
+            if target in COLORS:
+                return target
+        if last is not None and last.from_color in COLORS and last.from_color != live.color:
             return last.from_color
         if live.color is None:
             raise UsageError(
@@ -163,84 +172,58 @@ class Switcher:
             )
         return other_color(live.color)
 
-    def recover(self) -> list[Record]:
-        """Marks switches that died mid-way INTERRUPTED after making sure the stack has settled."""
-        stale = self._history.started()
-        mine = self._record.record_id if self._record else None
-        recovered = []
-        for record in stale:
-            if record.record_id == mine:
-                continue
-            self._say(
-                f"interrupted {record.action} {record.route} by {record.who} at phase "
-                f"{record.phase or 'start'} ({record.started_at}): recovering"
-            )
-            stack = self._updater.settle(self._on_event)
-            live = self._live.read()
-            health = self._prober.health(live.url)
-            state = "healthy" if live.color and health.serves(live.color) else "UNHEALTHY"
-            serving = live.color or live.api_id
-            note = f"recovered by {self._who}: stack {stack.status}, live on {serving} ({state})"
-            self._say(note)
-            with contextlib.suppress(OperationFailed):  # another recoverer got there first
-                self._history.finish(record, h.INTERRUPTED, note)
-            recovered.append(record)
-        return recovered
-
     # --- the switch itself ----------------------------------------------------------------------------
 
-    def _run_locked(self, target: str, options: SwitchOptions, action: str) -> SwitchResult:
-        if self._history.started():
-            with self._phase("recover"):
-                self.recover()
+    def _run_locked(
+        self, run: Run, target: str | None, options: SwitchOptions, action: Action
+    ) -> SwitchResult:
         live = self._live.read()
         if live.stack_status.endswith("_IN_PROGRESS"):
             # Another update (a deploy domain, say) is running: a change set now would be refused.
             self._say(f"custom-domain stack is {live.stack_status}: waiting for it to settle")
             self._updater.settle(self._on_event)
             live = self._live.read()
+        if target is None:
+            target = self.rollback_target(live)
+            self._say(f"rollback target: {target}")
         if live.color == target and not live.drifted:
             message = f"{target} is already live on {live.domain_name}: nothing to do"
             self._say(message)
-            return SwitchResult(action, "NOOP", live.color, target, message, self._durations)
+            return SwitchResult(action, Outcome.NOOP, live.color, target, message, run.durations)
         if live.drifted:
             self._say(
                 f"note: mapping serves {live.api_id}/{live.stage} but the stack says "
                 f"{live.param_api_id}/{live.param_stage} (drift)"
             )
-        previous = Previous(live.color, live.api_id, live.stage)
         target_stack = self._colors.describe(target)
         from_version = self._colors.describe(live.color).version if live.color else ""
-        record = self._history.new_record(
-            self._who,
-            action,
-            from_color=live.color or live.api_id,
-            to_color=target,
-            from_version=from_version,
-            to_version=target_stack.version,
-        )
-        record.durations = self._durations
+        previous = Previous(live.color, from_version, live.api_id, live.stage)
         if not options.dry_run:
-            self._record = self._history.append(record)
-            self._lock.renew(record.record_id)
+            run.begin(
+                from_color=live.color or live.api_id,
+                to_color=target,
+                from_version=from_version,
+                to_version=target_stack.version,
+            )
         self._say(
-            f"{action} {record.route} ({from_version or '?'} -> {target_stack.version or '?'}) "
-            f"on {live.domain_name}"
+            f"{action} {live.color or live.api_id or '?'}->{target} "
+            f"({from_version or '?'} -> {target_stack.version or '?'}) on {live.domain_name}"
         )
 
         try:
-            with self._phase("preflight"):
-                self._preflight(target_stack)
+            with run.phase(Phase.PREFLIGHT):
+                self._preflight(target_stack, options)
         except Refused as exc:
-            self._finish(h.REFUSED, str(exc))
+            run.finish(Outcome.REFUSED, str(exc))
             raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
 
         result = SwitchResult(
-            action, h.STARTED, live.color, target, "", self._durations, record_id=record.record_id
+            action, Outcome.STARTED, live.color, target, "", run.durations, measurements=run.measurements
         )
+        result.record_id = run.record.record_id if run.record else ""
         try:
-            with self._phase("change"):
-                plan = self._updater.plan(target_stack.api_id, target_stack.stage, action)
+            with run.phase(Phase.CHANGE):
+                plan = self._updater.plan(target_stack.api_id, target_stack.stage, str(action))
                 result.changes = self._show_plan(plan)
                 if plan.empty:
                     raise ChangeFailed(
@@ -249,61 +232,101 @@ class Switcher:
                     )
                 if options.dry_run:
                     self._updater.discard(plan)
-                    result.state, result.message = (
-                        "DRY_RUN",
-                        f"dry run: change set shown and deleted; {target} not live",
-                    )
+                    result.state = Outcome.DRY_RUN
+                    result.message = f"dry run: change set shown and deleted; {target} not live"
                     self._say(result.message)
                     return result
                 if not options.assume_yes and not self._confirm(f"Make {target} live on {live.domain_name}?"):
                     self._updater.discard(plan)
-                    self._finish(h.CANCELLED, "declined at the confirmation prompt")
+                    run.finish(Outcome.CANCELLED, "declined at the confirmation prompt")
                     raise OperationFailed("switch cancelled at the prompt; nothing changed")
+                try:
+                    run.ensure_held()  # never execute a change after losing the lock
+                except BlueGreenError:
+                    self._updater.discard(plan)
+                    raise
                 self._updater.apply(plan, self._on_event)
         except ChangeFailed as exc:
-            self._change_failed(previous, target, options, str(exc))
+            self._change_failed(run, previous, target, options, str(exc))
         except BlueGreenError:
             raise
         except Exception as exc:
             # The update may or may not have happened: treat it like a failure after the change.
-            self._roll_back(previous, target, options, f"change phase error: {type(exc).__name__}: {exc}")
+            self._roll_back(
+                run, previous, target, options, f"change phase error: {type(exc).__name__}: {exc}"
+            )
 
-        failure = None
+        failure: str | None = None
+        verification: Verification | None = None
         try:
-            with self._phase("verify"):
-                conv = self._verify(live.url, target, options)
-                result.convergence = conv
-                record.convergence_seconds = round(conv.seconds, 3) if conv.converged else None
-                self._say(conv.summary())
-                if not conv.converged:
-                    failure = f"verification failed: {conv.summary()}; last error: {conv.last_error}"
+            with run.phase(Phase.VERIFY):
+                verification = self._verify(live.url, target, target_stack.version, options, early=True)
+                result.verification = verification
+                run.measurements["verify"] = verification.to_dict()
+                if run.record is not None and verification.converged:
+                    run.record.convergence_seconds = round(verification.seconds, 3)
+                self._say(verification.summary())
+                if not verification.converged:
+                    failure = f"verification failed: {verification.summary()}"
             if failure is None and options.bake_seconds > 0:
-                with self._phase("bake"):
-                    failure = self._bake(live.url, target_stack, options)
+                with run.phase(Phase.BAKE):
+                    bake = bake_live(
+                        lambda: self._smoke(live.url, target, target_stack.version),
+                        self._alarms,
+                        target_stack.alarm_names,
+                        seconds=options.bake_seconds,
+                        interval=options.bake_interval,
+                        fail_after=options.fail_after,
+                        clock=self._clock,
+                        sleep=self._sleep,
+                        say=self._say,
+                        heartbeat=run.ensure_held,
+                    )
+                    run.measurements["bake"] = bake.to_dict()
+                    failure = bake.failure
+                    if failure is None:
+                        self._say(f"bake: {options.bake_seconds:.0f}s of live smoke passed, no alarm")
+        except LockLost:
+            raise  # whoever took the lock recovers this run; a lockless rollback would race it
+        except BlueGreenError as exc:
+            failure = str(exc)
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"
         if failure is not None:
-            self._roll_back(previous, target, options, failure)
+            first_failure = verification.first_failure_at if verification else None
+            self._roll_back(run, previous, target, options, failure, first_failure)
 
-        result.state = h.SUCCEEDED
-        conv_text = f" in {result.convergence.seconds:.2f}s" if result.convergence else ""
+        result.state = Outcome.SUCCEEDED
+        took = f" in {verification.seconds:.2f}s" if verification else ""
         result.message = (
-            f"{target} ({target_stack.version or '?'}) is live on {live.domain_name}, verified{conv_text}"
+            f"{target} ({target_stack.version or '?'}) is live on {live.domain_name}, verified{took}"
         )
-        self._finish(h.SUCCEEDED, "")
+        run.finish(Outcome.SUCCEEDED, "")
         self._say(result.message)
         return result
 
-    def _preflight(self, target_stack: ColorStack) -> None:
+    def _preflight(self, target_stack: ColorStack, options: SwitchOptions) -> None:
+        """The target's smoke suite on its own URL. No answer in time (a cold start) is retried until the
+        deadline; a definite wrong answer refuses at once."""
         problem = target_stack.problem()
         if problem:
             raise Refused(problem)
-        report = self._smoke(target_stack)
-        for check in report.results:
-            self._say(f"  {check.line()}")
-        if not report.passed:
-            names = ", ".join(check.name for check in report.failures)
-            raise Refused(f"smoke suite failed on {target_stack.endpoint}: {names}")
+        deadline = self._clock() + options.preflight_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            report = self._smoke(target_stack.endpoint, target_stack.color, target_stack.version)
+            for check in report.results:
+                self._say(f"  {check.line()}")
+            if report.passed:
+                return
+            if report.definitely_broken or self._clock() >= deadline:
+                names = ", ".join(check.name for check in report.failures)
+                raise Refused(f"smoke suite failed on {target_stack.endpoint}: {names}")
+            self._say(
+                f"  no answer yet (cold start?): attempt {attempt}, retrying until the preflight deadline"
+            )
+            self._sleep(min(1.0, max(0.0, deadline - self._clock())))
 
     def _show_plan(self, plan: Plan) -> list[str]:
         lines = [
@@ -319,111 +342,97 @@ class Switcher:
             self._say(f"  {line}")
         return lines
 
-    def _verify(self, url: str, color: str, options: SwitchOptions) -> Convergence:
-        return wait_for_color(
-            self._prober,
-            url,
+    def _verify(
+        self, url: str, color: str, version: str, options: SwitchOptions, *, early: bool
+    ) -> Verification:
+        run = self._run
+        return verify_live(
+            lambda: self._smoke(url, color, version),
             color,
             consecutive=options.consecutive,
+            fail_after=options.fail_after if early else None,
             timeout=options.verify_timeout,
             interval=options.verify_interval,
             clock=self._clock,
             sleep=self._sleep,
+            say=self._say,
+            heartbeat=run.ensure_held if run else (lambda: None),
         )
 
-    def _bake(self, url: str, target_stack: ColorStack, options: SwitchOptions) -> str | None:
-        end = self._clock() + options.bake_seconds
-        while True:
-            health = self._prober.health(url)
-            if not health.serves(target_stack.color):
-                return f"bake: live answered {health.environment or '-'} ({health.error or 'wrong color'})"
-            if target_stack.alarm_names:
-                states = self._alarms(target_stack.alarm_names)
-                firing = sorted(name for name, state in states.items() if state == "ALARM")
-                if firing:
-                    return f"bake: alarm(s) in ALARM: {', '.join(firing)}"
-            remaining = end - self._clock()
-            if remaining <= 0:
-                self._say(f"bake: {options.bake_seconds:.0f}s healthy, no alarm")
-                return None
-            self._sleep(min(options.bake_interval, remaining))
-
-    def _change_failed(self, previous: Previous, target: str, options: SwitchOptions, reason: str) -> None:
+    def _change_failed(
+        self, run: Run, previous: Previous, target: str, options: SwitchOptions, reason: str
+    ) -> None:
         """CloudFormation rolled its own update back: prove live still serves the previous color."""
         self._say(f"change failed: {reason}")
         if previous.color is None:
-            self._finish(h.FAILED, reason)
+            run.finish(Outcome.FAILED, reason)
             raise ChangeFailed(f"switch to {target} failed: {reason}")
-        with self._phase("verify-previous"):
-            conv = self._verify(self._live.read().url, previous.color, options)
-        self._say(conv.summary())
+        with run.phase(Phase.VERIFY_PREVIOUS):
+            ver = self._verify(self._live.read().url, previous.color, previous.version, options, early=False)
+            run.measurements["verify_previous"] = ver.to_dict()
+        self._say(ver.summary())
         still = (
-            f"live still on {previous.color}" if conv.converged else f"live NOT confirmed on {previous.color}"
+            f"live still on {previous.color}" if ver.converged else f"live NOT confirmed on {previous.color}"
         )
-        self._finish(h.FAILED, f"{reason}; {still}")
+        run.finish(Outcome.FAILED, f"{reason}; {still}")
         raise ChangeFailed(f"switch to {target} failed: {reason}; {still}")
 
-    def _roll_back(self, previous: Previous, target: str, options: SwitchOptions, failure: str) -> None:
+    def _roll_back(
+        self,
+        run: Run,
+        previous: Previous,
+        target: str,
+        options: SwitchOptions,
+        failure: str,
+        first_failure_at: float | None = None,
+    ) -> None:
         self._say(f"FAILED: {failure}")
         if not previous.api_id:
-            self._finish(h.FAILED, f"{failure}; nothing mapped before, no rollback")
+            run.finish(Outcome.FAILED, f"{failure}; nothing mapped before, no rollback")
             raise OperationFailed(
                 f"switch to {target} failed ({failure}); no previous mapping to roll back to"
             )
         label = previous.color or previous.api_id
         self._say(f"rolling back to {label}")
+        ver: Verification | None = None
         try:
-            with self._phase("rollback"):
+            with run.phase(Phase.ROLLBACK):
                 self._updater.settle(self._on_event)
                 plan = self._updater.plan(previous.api_id, previous.stage, "auto-rollback")
                 self._show_plan(plan)
                 self._updater.apply(plan, self._on_event)
-                conv = (
-                    self._verify(self._live.read().url, previous.color, options) if previous.color else None
-                )
+                if previous.color:
+                    ver = self._verify(
+                        self._live.read().url, previous.color, previous.version, options, early=False
+                    )
+                    run.measurements["verify_previous"] = ver.to_dict()
+        except LockLost:
+            raise
         except Exception as exc:
-            reason = f"{failure}; rollback to {label} FAILED: {exc}"
-            self._finish(h.FAILED, reason)
-            raise OperationFailed(f"switch to {target} failed and so did the rollback: {reason}") from None
-        if conv is not None:
-            self._say(conv.summary())
-        if conv is None or conv.converged:
-            self._finish(h.ROLLED_BACK, f"{failure}; rolled back to {label}")
-            raise OperationFailed(
-                f"switch to {target} failed ({failure}); rolled back to {label}, live verified"
+            reason = (
+                f"{failure}; rollback to {label} FAILED: {exc}. Live may be on {target} or {label}: "
+                f"run `bluegreen status`, then `bluegreen switch {label} --yes`"
             )
-        reason = f"{failure}; rolled back to {label} but it did not verify: {conv.summary()}"
-        self._finish(h.FAILED, reason)
+            run.finish(Outcome.FAILED, reason)
+            raise OperationFailed(f"switch to {target} failed and so did the rollback: {reason}") from None
+        if first_failure_at is not None:
+            # From the first failed live round to live verified back on the previous color.
+            run.measurements["recovery_seconds"] = round(self._clock() - first_failure_at, 3)
+        if ver is not None:
+            self._say(ver.summary())
+        if ver is None or ver.converged:
+            recovered = run.measurements.get("recovery_seconds")
+            took = f" ({recovered:.1f}s after the first failed live round)" if recovered is not None else ""
+            run.finish(Outcome.ROLLED_BACK, f"{failure}; rolled back to {label}{took}")
+            raise OperationFailed(
+                f"switch to {target} failed ({failure}); rolled back to {label}, live verified{took}"
+            )
+        reason = (
+            f"{failure}; rolled back to {label} but it did not verify: {ver.summary()}. "
+            f"Run `bluegreen status` and `bluegreen smoke live`"
+        )
+        run.finish(Outcome.FAILED, reason)
         raise OperationFailed(f"switch to {target} failed: {reason}")
-
-    # --- plumbing ---------------------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _phase(self, name: str) -> Iterator[None]:
-        started = self._clock()
-        self._say(f"== {name}")
-        if self._record is not None:
-            self._history.set_phase(self._record, name)
-            self._lock.renew(self._record.record_id)
-        ok = False
-        try:
-            yield
-            ok = True
-        finally:
-            took = self._clock() - started
-            self._durations[name] = round(self._durations.get(name, 0.0) + took, 3)
-            self._say(f"-- {name} {'done' if ok else 'FAILED'} in {took:.2f}s")
-
-    def _finish(self, state: str, reason: str) -> None:
-        if self._record is not None:
-            self._record.durations = self._durations
-            self._history.finish(self._record, state, reason)
-
-    def _append_refusal(self, action: str, target: str, reason: str) -> None:
-        record = self._history.new_record(self._who, action, to_color=target, state=h.REFUSED, reason=reason)
-        record.durations = self._durations
-        with contextlib.suppress(Exception):  # the refusal itself is the important message
-            self._history.append(record)
 
     def _on_event(self, event: StackEvent) -> None:
         reason = f"  {event.reason}" if event.reason else ""

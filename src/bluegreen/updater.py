@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudformation.type_defs import ParameterTypeDef
 
 SWITCHED_PARAMETERS = ("ActiveApiId", "ActiveApiStage")
+CHANGE_SET_PREFIX = "bluegreen-"
 EventSink = Callable[[StackEvent], None]
 
 
@@ -34,6 +35,7 @@ class StackUpdater(Protocol):
     def discard(self, plan: Plan) -> None: ...
     def apply(self, plan: Plan, on_event: EventSink) -> StackInfo: ...
     def settle(self, on_event: EventSink) -> StackInfo: ...
+    def discard_leftovers(self) -> list[str]: ...
 
 
 def switch_parameters(current: Sequence[str], api_id: str, stage: str) -> list[ParameterTypeDef]:
@@ -65,7 +67,7 @@ class CloudFormationUpdater:
 
     def plan(self, api_id: str, stage: str, label: str) -> Plan:
         stack = self._aws.require_stack(self._stack_name)
-        name = re.sub(r"[^A-Za-z0-9-]", "-", f"bluegreen-{label}-{int(self._clock() * 1000)}")[:128]
+        name = re.sub(r"[^A-Za-z0-9-]", "-", f"{CHANGE_SET_PREFIX}{label}-{int(self._clock() * 1000)}")[:128]
         try:
             change_set_id = self._aws.create_update_change_set(
                 self._stack_name,
@@ -120,3 +122,13 @@ class CloudFormationUpdater:
         return self._aws.follow_stack(
             self._stack_name, on_event, self._aws.latest_event_id(self._stack_name), self._timeout
         )
+
+    def discard_leftovers(self) -> list[str]:
+        """Deletes our change sets an interrupted run left behind (never executed, or failed); their names."""
+        deleted = []
+        for summary in self._aws.list_change_sets(self._stack_name):
+            unused = summary.execution_status in ("AVAILABLE", "UNAVAILABLE") or summary.status == "FAILED"
+            if summary.name.startswith(CHANGE_SET_PREFIX) and unused:
+                self._aws.delete_change_set(self._stack_name, summary.change_set_id)
+                deleted.append(summary.name)
+        return deleted

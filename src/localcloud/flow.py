@@ -21,6 +21,7 @@ from localcloud.launcher import RunningCloud
 REPO = Path(__file__).resolve().parents[2]
 LIVE_URL = "https://api.petstore.example.com"
 DOMAIN_STACK = "petstore-custom-domain"
+DATA_STACK = "petstore-data"
 BOOTSTRAP_BUCKET = "petstore-sam-artifacts-local"
 
 
@@ -110,9 +111,10 @@ class Commands:
 
 
 def deploy_petstore(commands: Commands) -> None:
-    """Both colors deployed and smoke-tested on their own URLs, the custom domain pointing at blue."""
+    """The data stack first, then both colors deployed and smoke-tested on their own URLs, the custom domain
+    pointing at blue."""
     commands.bootstrap()
-    for target in (["deploy-blue"], ["deploy-green"], ["deploy-domain", "COLOR=blue"]):
+    for target in (["deploy-data"], ["deploy-blue"], ["deploy-green"], ["deploy-domain", "COLOR=blue"]):
         commands.run("make", *target)
     for color in ("blue", "green"):  # as the flow does before any switch; it also warms each color
         commands.run("make", "smoke", f"TARGET={color}")

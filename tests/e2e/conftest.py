@@ -13,7 +13,8 @@ from localcloud.launcher import local_cloud
 
 @pytest.fixture(scope="session")
 def petstore(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Commands]:
-    """Blue and green deployed with `make deploy-*` and smoke-tested, the custom domain pointing at blue."""
+    """The data stack, then blue and green deployed with `make deploy-*` and smoke-tested, the custom domain
+    pointing at blue."""
     with local_cloud(Path(tmp_path_factory.mktemp("e2e-cloud"))) as cloud:
         commands = Commands(cloud, quiet=True)
         deploy_petstore(commands)

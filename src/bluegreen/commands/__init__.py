@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,25 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+class FiniteFloat(click.ParamType):
+    """A float that is a real number within [low, high]: nan, inf and 1e308 are refused (exit 2)."""
+
+    name = "seconds"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low = low
+        self.high = high
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or not self.low <= number <= self.high:
+            self.fail(f"{value!r} is not a finite number from {self.low:g} to {self.high:g}", param, ctx)
+        return number
+
+
 def switch_options[F: Callable[..., Any]](fn: F) -> F:
     """Options shared by switch and rollback."""
     decorators = [
@@ -43,45 +63,60 @@ def switch_options[F: Callable[..., Any]](fn: F) -> F:
         click.option("--dry-run", is_flag=True, help="Show the change set, delete it and stop."),
         click.option(
             "--consecutive",
-            default=5,
+            default=3,
             show_default=True,
-            type=click.IntRange(min=1),
-            help="Consecutive answers from the target color that prove convergence.",
+            type=click.IntRange(1, 100),
+            help="Consecutive passing smoke rounds on the live hostname that verify the target.",
+        ),
+        click.option(
+            "--fail-after",
+            default=3,
+            show_default=True,
+            type=click.IntRange(1, 100),
+            help="Consecutive failed live rounds from the target that fail the switch at once.",
         ),
         click.option(
             "--verify-timeout",
             default=120.0,
             show_default=True,
-            type=click.FloatRange(min=1),
-            help="Seconds to wait for convergence.",
+            type=FiniteFloat(1, 3600),
+            help="Seconds to wait for verification.",
         ),
         click.option(
             "--verify-interval",
             default=0.5,
             show_default=True,
-            type=click.FloatRange(min=0),
-            help="Seconds between convergence probes.",
+            type=FiniteFloat(0, 60),
+            help="Seconds between live smoke rounds (at most --verify-timeout).",
+        ),
+        click.option(
+            "--preflight-timeout",
+            default=60.0,
+            show_default=True,
+            type=FiniteFloat(1, 900),
+            help="Seconds a cold target may take to answer its smoke suite (timeouts are retried).",
         ),
         click.option(
             "--bake",
             "bake_seconds",
             default=0.0,
             show_default=True,
-            type=click.FloatRange(min=0),
-            help="After convergence, keep checking health and alarms this many seconds.",
+            type=FiniteFloat(0, 86400),
+            help="After verification, repeat the live smoke and watch the alarms this many seconds.",
         ),
         click.option(
             "--bake-interval",
             default=5.0,
             show_default=True,
-            type=click.FloatRange(min=0.1),
-            help="Seconds between bake checks.",
+            type=FiniteFloat(0.1, 3600),
+            help="Seconds between bake rounds.",
         ),
         click.option(
             "--lock-ttl",
-            default=None,
-            type=click.FloatRange(min=30),
-            help="Lock expiry in seconds (renewed at each phase). Default: 900 + 2*verify + bake.",
+            default=60.0,
+            show_default=True,
+            type=FiniteFloat(10, 3600),
+            help="Lease of the lock in seconds, renewed while the command runs.",
         ),
         json_option,
     ]

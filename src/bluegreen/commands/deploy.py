@@ -1,4 +1,8 @@
-"""`bluegreen deploy blue|green|domain`: sam build + sam deploy with the unit's samconfig."""
+"""`bluegreen deploy blue|green|domain|data`: sam build + sam deploy with the unit's samconfig.
+
+Colors and the domain deploy under the lock: a deploy never races a switch, and a color is re-checked
+under the lock not to be live before SAM touches it.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,23 @@ from bluegreen.commands import pass_app
 from bluegreen.context import AppContext
 from bluegreen.domain_params import domain_parameters
 from bluegreen.errors import OperationFailed, UsageError
+from bluegreen.states import Action, Phase
 
 
 def live_color_or_none(app: AppContext) -> str | None:
     """The live color by the actual mapping; None before the custom-domain stack exists."""
-    domain_config = app.project.deploy_config("custom-domain")
-    if app.aws.describe_stack(domain_config.stack_name) is None:
+    if not app.domain_exists():
         return None
     return app.live.read().color
 
 
+def refuse_live_color(app: AppContext, target: str, force: bool) -> None:
+    if live_color_or_none(app) == target and not force:
+        raise OperationFailed(f"{target} is LIVE: deploy into the idle color and switch, or pass --force")
+
+
 @click.command()
-@click.argument("target", type=click.Choice(["blue", "green", "domain"]))
+@click.argument("target", type=click.Choice(["blue", "green", "domain", "data"]))
 @click.option(
     "--color",
     type=click.Choice(["blue", "green"]),
@@ -31,30 +40,58 @@ def live_color_or_none(app: AppContext) -> str | None:
 )
 @pass_app
 def deploy(app: AppContext, target: str, color: str | None, force: bool) -> None:
-    """Build and deploy a color stack, or the custom-domain stack (deploy domain [--color C])."""
-    sam = app.sam()
-    if target == "domain":
+    """Deploy the data stack (first, once), a color stack, or the custom-domain stack (domain [--color C])."""
+    if color is not None and target != "domain":
+        raise UsageError("--color applies to deploy domain only")
+    if target == "data":
+        deploy_data(app)
+    elif target == "domain":
+        deploy_domain(app, color, force)
+    else:
+        deploy_color(app, target, force)
+
+
+def deploy_data(app: AppContext) -> None:
+    """The data stack holds the lock table itself, so it deploys without the lock; it is never switched."""
+    config = app.project.deploy_config("data")
+    app.say(f"deploying {config.stack_name} (orders, idempotency, switch lock and history; tables retained)")
+    changed = app.sam().deploy(config, config.template_file)
+    app.say(f"{config.stack_name}: " + ("deployed" if changed else "nothing to change, already up to date"))
+
+
+def deploy_domain(app: AppContext, color: str | None, force: bool) -> None:
+    config = app.project.deploy_config("custom-domain")
+    with app.operations.locked(Action.DEPLOY, "deploy domain") as run:
         live = live_color_or_none(app)
         active = color or live or "blue"
         if live is not None and active != live and not force:
-            # A deploy would move traffic without the lock, preflight, verification or rollback.
+            # A deploy would move traffic without preflight, verification or rollback.
             raise OperationFailed(
                 f"{live} is live: use `bluegreen switch {active}` to move traffic, or --force"
             )
-        config = app.project.deploy_config("custom-domain")
-        params = domain_parameters(config.parameter_overrides, app.colors.describe(active), app.aws)
+        stack = app.colors.describe(active)
+        params = domain_parameters(config.parameter_overrides, stack, app.aws)
+        run.begin(from_color=live or "", to_color=active, to_version=stack.version, reason="deploy domain")
         app.say(
             f"deploying {config.stack_name}: {params['CustomDomainName']} -> {active} "
             f"({params['ActiveApiId']}/{params['ActiveApiStage']})"
         )
-        changed = sam.deploy(config, config.template_file, params)
-    else:
-        if color is not None:
-            raise UsageError("--color applies to deploy domain only")
-        live = live_color_or_none(app)
-        if live == target and not force:
-            raise OperationFailed(f"{target} is LIVE: deploy into the idle color and switch, or pass --force")
-        config = app.project.deploy_config(target)
-        template = sam.build(config)
-        changed = sam.deploy(config, template)
+        with run.phase(Phase.DEPLOY):
+            run.ensure_held()
+            changed = app.sam().deploy(config, config.template_file, params)
+    app.say(f"{config.stack_name}: " + ("deployed" if changed else "nothing to change, already up to date"))
+
+
+def deploy_color(app: AppContext, target: str, force: bool) -> None:
+    refuse_live_color(app, target, force)  # refuse before a long build
+    config = app.project.deploy_config(target)
+    template = app.sam().build(config)  # a build changes nothing deployed: no lock needed
+    with app.operations.locked(Action.DEPLOY, f"deploy {target}") as run:
+        refuse_live_color(app, target, force)  # a switch may have made it live during the build
+        run.begin(
+            to_color=target, reason=f"deploy {target}" + (" into the LIVE color (--force)" if force else "")
+        )
+        with run.phase(Phase.DEPLOY):
+            run.ensure_held()
+            changed = app.sam().deploy(config, template)
     app.say(f"{config.stack_name}: " + ("deployed" if changed else "nothing to change, already up to date"))

@@ -1,4 +1,4 @@
-"""`bluegreen rollback`: switch back to the color that was live before the last successful switch."""
+"""`bluegreen rollback`: undo the last traffic move (an interrupted one included)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import click
 from bluegreen.commands import pass_app, switch_options, wants_json
 from bluegreen.commands.switch import build_options, run_switch
 from bluegreen.context import AppContext
+from bluegreen.states import Action
 
 
 @click.command()
 @switch_options
 @pass_app
 def rollback(app: AppContext, /, json_output: bool, **options: object) -> None:
-    """Switch back to the previously live color (from history; else the other color).
+    """Switch back to the color live before the last switch (after a killed switch: the color it left).
 
+    The target is chosen under the lock, after a dead run's lock is taken over and its record recovered.
     Only the target is preflighted, so this works while the current live color is unhealthy.
     """
     as_json = wants_json(app, json_output)
-    switcher = app.switcher()
-    target = switcher.rollback_target(app.live.read())
-    app.say(f"rollback target: {target}")
-    run_switch(switcher, target, build_options(**options), "rollback", as_json)  # type: ignore[arg-type]
+    opts = build_options(**options)  # type: ignore[arg-type]
+    run_switch(app.switcher(), None, opts, Action.ROLLBACK, as_json)

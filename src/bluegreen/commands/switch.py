@@ -7,10 +7,13 @@ import click
 from bluegreen.commands import pass_app, print_json, switch_options, wants_json
 from bluegreen.context import AppContext
 from bluegreen.errors import BlueGreenError
+from bluegreen.states import Action, Outcome
 from bluegreen.switch import Switcher, SwitchOptions
 
 
-def run_switch(switcher: Switcher, target: str, options: SwitchOptions, action: str, as_json: bool) -> None:
+def run_switch(
+    switcher: Switcher, target: str | None, options: SwitchOptions, action: Action, as_json: bool
+) -> None:
     """Runs the switch; with --json stdout gets the outcome even on failure (the error stays on stderr)."""
     try:
         result = switcher.switch(target, options, action=action)
@@ -19,10 +22,10 @@ def run_switch(switcher: Switcher, target: str, options: SwitchOptions, action: 
             record = switcher.record
             print_json(
                 {
-                    "action": action,
-                    "to": target,
-                    "state": record.state if record else "REFUSED",
-                    "message": str(exc),
+                    "action": str(action),
+                    "to": target or (record.to_color if record else None),
+                    "state": str(record.state) if record else str(Outcome.REFUSED),
+                    "message": str(exc.message),
                     "record": record.to_dict() if record else None,
                 }
             )
@@ -36,21 +39,25 @@ def build_options(
     assume_yes: bool,
     dry_run: bool,
     consecutive: int,
+    fail_after: int,
     verify_timeout: float,
     verify_interval: float,
+    preflight_timeout: float,
     bake_seconds: float,
     bake_interval: float,
-    lock_ttl: float | None,
+    lock_ttl: float,
 ) -> SwitchOptions:
     return SwitchOptions(
         consecutive=consecutive,
+        fail_after=fail_after,
         verify_timeout=verify_timeout,
         verify_interval=verify_interval,
+        preflight_timeout=preflight_timeout,
         bake_seconds=bake_seconds,
         bake_interval=bake_interval,
         dry_run=dry_run,
         assume_yes=assume_yes,
-        lock_ttl=lock_ttl,
+        lease_seconds=lock_ttl,
     )
 
 
@@ -59,9 +66,11 @@ def build_options(
 @switch_options
 @pass_app
 def switch(app: AppContext, /, color: str, json_output: bool, **options: object) -> None:
-    """Make COLOR live: lock, preflight (smoke on its own URL), change set, verify, optional bake.
+    """Make COLOR live: lock, preflight (smoke on its own URL), change set, verify on the live hostname
+    (K passing smoke rounds), optional bake (live smoke + alarms).
 
     Any failure after the change rolls back to the previous color automatically (exit 1).
     """
     as_json = wants_json(app, json_output)
-    run_switch(app.switcher(), color, build_options(**options), "switch", as_json)  # type: ignore[arg-type]
+    opts = build_options(**options)  # type: ignore[arg-type]
+    run_switch(app.switcher(), color, opts, Action.SWITCH, as_json)

@@ -65,7 +65,7 @@ def aws(moto: None, clock: FakeClock) -> Aws:
 
 @pytest.fixture
 def table(aws: Aws) -> str:
-    """The custom-domain stack's SwitchTable: string keys pk/sk, on-demand."""
+    """The data stack's SwitchTable: string keys pk/sk, on-demand."""
     aws.dynamodb.create_table(
         TableName="petstore-switch",
         BillingMode="PAY_PER_REQUEST",

@@ -16,8 +16,10 @@ from bluegreen.aws import Aws, ResourceChange, StackEvent, StackInfo
 from bluegreen.errors import ChangeFailed
 from bluegreen.history import History
 from bluegreen.live import LiveState
-from bluegreen.lock import SwitchLock
+from bluegreen.lock import Lease
+from bluegreen.operation import Operations
 from bluegreen.probe import Health
+from bluegreen.recovery import Recovery
 from bluegreen.smoke import CheckResult, SmokeReport
 from bluegreen.stacks import ColorStack
 from bluegreen.switch import Switcher
@@ -185,6 +187,11 @@ class FakeCloud:
         self.discarded: list[Plan] = []
         self.settled = 0
         self.smoke_gate: Callable[[], None] = lambda: None
+        self.broken_behind_domain: set[str] = set()  # fails POST /orders only on the live hostname
+        self.silent_rounds = 0  # own-URL smoke rounds that get no answer (a cold start)
+        self.leftover_change_sets: list[str] = []  # change sets a killed run left unexecuted
+        self.kill_in: str | None = None  # "plan", "smoke:<url kind>" ... where SimulatedKill strikes
+        self.smoke_rounds: list[tuple[str, str]] = []  # (url kind, expected color)
         self._stale: tuple[str, str] | None = None
         self._stale_left = 0
 
@@ -226,15 +233,27 @@ class FakeCloud:
         )
         plan = Plan(f"cs-{len(self.plans)}", changes, empty, api_id, stage)
         self.plans.append(plan)
+        if not empty:
+            self.leftover_change_sets.append(plan.change_set_id)
+        if self.kill_in == "plan":
+            raise SimulatedKill()
         return plan
+
+    def discard_leftovers(self) -> list[str]:
+        gone, self.leftover_change_sets = self.leftover_change_sets, []
+        return gone
 
     def discard(self, plan: Plan) -> None:
         self.discarded.append(plan)
+        if plan.change_set_id in self.leftover_change_sets:
+            self.leftover_change_sets.remove(plan.change_set_id)
 
     def apply(self, plan: Plan, on_event: Callable[[StackEvent], None]) -> StackInfo:
         if plan.empty:
             return self.stack_info()
         self.executed.append(plan)
+        if plan.change_set_id in self.leftover_change_sets:
+            self.leftover_change_sets.remove(plan.change_set_id)
         on_event(
             StackEvent("e1", "t", "LiveMapping", "AWS::ApiGateway::BasePathMapping", "UPDATE_IN_PROGRESS", "")
         )
@@ -294,13 +313,92 @@ class FakeCloud:
         return color is not None and self.healthy[color]
 
     # smoke runner and alarm reader
-    def smoke(self, stack: ColorStack) -> SmokeReport:
+    def smoke(self, base_url: str, color: str, version: str) -> SmokeReport:
+        """One smoke round: two checks (health, order) answered by whoever serves `base_url`."""
         self.smoke_gate()
-        ok = self.healthy[stack.color]
-        return SmokeReport(stack.endpoint, [CheckResult("health", ok, 200 if ok else 502, 1.0)])
+        on_domain = urlsplit(base_url).hostname == DOMAIN
+        kind = "live" if on_domain else "own"
+        self.smoke_rounds.append((kind, color))
+        if self.kill_in == f"smoke:{kind}:{color}":
+            raise SimulatedKill()
+        if not on_domain and self.silent_rounds > 0:
+            self.silent_rounds -= 1
+            return SmokeReport(
+                base_url,
+                [
+                    CheckResult("health", False, None, 10000.0, "ReadTimeout"),
+                    CheckResult("order", False, None, 1.0),
+                ],
+            )
+        serving = self.health(base_url)  # consumes one propagation probe on the live hostname
+        if serving.environment is None:
+            checks = [
+                CheckResult("health", False, serving.status, 1.0),
+                CheckResult("order", False, 502, 1.0),
+            ]
+            return SmokeReport(base_url, checks)
+        answered = serving.environment
+        right = answered == color and (not version or self.stacks[answered].version == version)
+        order_ok = right and not (on_domain and answered in self.broken_behind_domain)
+        checks = [
+            CheckResult("health", right, 200, 1.0, "" if right else f"environment is not {color}"),
+            CheckResult("order", order_ok, 201 if order_ok else 500, 1.0),
+        ]
+        return SmokeReport(base_url, checks, environments={answered})
 
     def alarms(self, names: Sequence[str]) -> dict[str, str]:
         return {name: self.alarm_states.get(name, "OK") for name in names}
+
+
+class Processes:
+    """Which pids are alive on the fake host; a pid not listed is dead (killed)."""
+
+    def __init__(self) -> None:
+        self.alive: set[int] = set()
+        self._next = 100
+
+    def spawn(self) -> int:
+        self._next += 1
+        self.alive.add(self._next)
+        return self._next
+
+    def kill(self, pid: int) -> None:
+        self.alive.discard(pid)
+
+    def is_alive(self, pid: int) -> bool:
+        return pid in self.alive
+
+
+def make_operations(
+    cloud: FakeCloud,
+    aws: Aws,
+    table: str,
+    clock: FakeClock,
+    who: str,
+    lines: list[str],
+    *,
+    host: str = "host-a",
+    pid: int = 1,
+    processes: Processes | None = None,
+) -> Operations:
+    is_alive = processes.is_alive if processes is not None else (lambda _pid: True)
+    return Operations(
+        lease_factory=lambda seconds: Lease(
+            aws, table, who, clock, lease_seconds=seconds, host=host, pid=pid, is_alive=is_alive
+        ),
+        history=History(aws, table, clock),
+        who=who,
+        clock=clock,
+        say=lines.append,
+        recover=Recovery(
+            domain_exists=lambda: True,
+            updater=lambda: cloud,
+            live=cloud,
+            prober=cloud,
+            on_event=lambda event: None,
+        ),
+        heartbeat=False,
+    )
 
 
 def make_switcher(
@@ -311,18 +409,22 @@ def make_switcher(
     who: str = "arn:aws:iam::123456789012:user/alice",
     lines: list[str] | None = None,
     confirm: bool = True,
+    *,
+    host: str = "host-a",
+    pid: int = 1,
+    processes: Processes | None = None,
 ) -> Switcher:
     out = lines if lines is not None else []
     return Switcher(
         colors=cloud,
         live=cloud,
         updater=cloud,
-        prober=cloud,
         smoke=cloud.smoke,
         alarms=cloud.alarms,
-        lock=SwitchLock(aws, table, f"{who} on host pid 1", clock),
+        operations=make_operations(
+            cloud, aws, table, clock, who, out, host=host, pid=pid, processes=processes
+        ),
         history=History(aws, table, clock),
-        who=who,
         clock=clock,
         sleep=clock.sleep,
         say=out.append,

@@ -4,41 +4,110 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bluegreen.aws import Aws
-from tests.unit.bluegreen.fakes import FakeClock
+from bluegreen.aws import RETRY_CONFIG, Aws
 
 
-def test_throttling_is_retried_with_exponential_backoff_on_the_injected_sleep(clock: FakeClock) -> None:
-    aws = Aws(boto3.Session(region_name="us-east-1"), clock=clock, sleep=clock.sleep)
-    with Stubber(aws.sts) as stub:
-        stub.add_client_error("get_caller_identity", "Throttling", "Rate exceeded", 400)
-        stub.add_client_error("get_caller_identity", "ThrottlingException", "Rate exceeded", 400)
-        stub.add_response(
-            "get_caller_identity", {"Arn": "arn:aws:iam::1:user/alice", "Account": "1", "UserId": "A"}
-        )
-        assert aws.caller_arn() == "arn:aws:iam::1:user/alice"
-    assert clock.sleeps == [0.5, 1.0]
+class _Raw:
+    """The raw body botocore reads from an HTTP response."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: object) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, *_: object) -> bytes:
+        return self._body
 
 
-def test_paginated_reads_follow_tokens_and_retry_a_throttled_page(clock: FakeClock) -> None:
-    aws = Aws(boto3.Session(region_name="us-east-1"), clock=clock, sleep=clock.sleep)
+IDENTITY = (
+    b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+    b"<Arn>arn:aws:iam::1:user/alice</Arn><UserId>A</UserId><Account>1</Account>"
+    b"</GetCallerIdentityResult></GetCallerIdentityResponse>"
+)
+
+
+def _wire(aws: Aws, answers: list[tuple[int, bytes] | Exception]) -> list[str]:
+    """Answers STS requests on the wire (below botocore's retry loop) from `answers`, in order."""
+    sent: list[str] = []
+
+    def answer(request: AWSPreparedRequest, **_: object) -> AWSResponse:
+        sent.append(request.url)
+        item = answers.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        status, body = item
+        return AWSResponse(request.url, status, {"Content-Type": "text/xml"}, _Raw(body))
+
+    aws.sts.meta.events.register("before-send.sts.GetCallerIdentity", answer)
+    return sent
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """botocore sleeps between retries with time.sleep: record the delays instead of waiting."""
+    delays: list[float] = []
+    monkeypatch.setattr("botocore.endpoint.time.sleep", delays.append)
+    return delays
+
+
+def test_transient_5xx_and_connection_errors_are_retried_by_botocore_standard_mode(
+    no_backoff: list[float],
+) -> None:
+    # GIVEN STS answers 503, then resets the connection, then throttles, then answers
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    error = b"<ErrorResponse><Error><Code>%s</Code><Message>m</Message></Error></ErrorResponse>"
+    sent = _wire(
+        aws,
+        [
+            (503, error % b"ServiceUnavailable"),
+            EndpointConnectionError(endpoint_url="https://sts.amazonaws.com"),
+            (400, error % b"Throttling"),
+            (200, IDENTITY),
+        ],
+    )
+    # WHEN / THEN the call succeeds after three backed-off retries
+    assert aws.caller_arn() == "arn:aws:iam::1:user/alice"
+    assert len(sent) == 4 and len(no_backoff) == 3
+
+
+def test_errors_that_are_not_transient_are_raised_at_once(no_backoff: list[float]) -> None:
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    sent = _wire(aws, [(403, b"<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>")])
+    with pytest.raises(ClientError, match="AccessDenied"):
+        aws.caller_arn()
+    assert len(sent) == 1 and no_backoff == []
+
+
+def test_retries_stop_after_the_configured_attempts(no_backoff: list[float]) -> None:
+    aws = Aws(boto3.Session(region_name="us-east-1"))
+    busy = (503, b"<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>")
+    sent = _wire(aws, [busy] * 10)
+    with pytest.raises(ClientError, match="ServiceUnavailable"):
+        aws.caller_arn()
+    assert len(sent) == RETRY_CONFIG.retries["total_max_attempts"]  # type: ignore[index]
+
+
+def test_paginated_reads_follow_tokens() -> None:
+    aws = Aws(boto3.Session(region_name="us-east-1"))
     with Stubber(aws.apigateway) as stub:
         stub.add_response(
             "get_base_path_mappings",
             {"items": [{"basePath": "v1", "restApiId": "a", "stage": "s"}], "position": "p2"},
             {"domainName": "d"},
         )
-        stub.add_client_error("get_base_path_mappings", "TooManyRequestsException", "slow down", 429)
         stub.add_response(
             "get_base_path_mappings",
             {"items": [{"basePath": "(none)", "restApiId": "b", "stage": "s"}]},
@@ -47,20 +116,6 @@ def test_paginated_reads_follow_tokens_and_retry_a_throttled_page(clock: FakeClo
         mappings = aws.base_path_mappings("d")
         stub.assert_no_pending_responses()
     assert [m.rest_api_id for m in mappings] == ["a", "b"]
-    assert clock.sleeps == [0.5]
-
-
-def test_other_errors_and_exhausted_retries_are_raised(clock: FakeClock) -> None:
-    aws = Aws(boto3.Session(region_name="us-east-1"), clock=clock, sleep=clock.sleep, max_attempts=2)
-    with Stubber(aws.sts) as stub:
-        stub.add_client_error("get_caller_identity", "AccessDenied", "no", 403)
-        with pytest.raises(ClientError, match="AccessDenied"):
-            aws.caller_arn()
-        stub.add_client_error("get_caller_identity", "Throttling", "slow", 400)
-        stub.add_client_error("get_caller_identity", "Throttling", "slow", 400)
-        with pytest.raises(ClientError, match="Throttling"):
-            aws.caller_arn()
-    assert clock.sleeps == [0.5]
 
 
 def test_missing_stack_is_none_and_outputs_parameters_are_read(aws: Aws) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from bluegreen.probe import Health, HttpHealthProber
-from bluegreen.smoke import SmokeSuite
-from bluegreen.verify import wait_for_color
+from bluegreen.smoke import CheckResult, SmokeReport, SmokeSuite
+from bluegreen.verify import Verification, bake_live, verify_live
 from tests.unit.bluegreen.fakes import FakeApiSession, FakeClock, FakePetApi
 
 BLUE_URL = "https://blue.execute-api.example/Prod"
@@ -70,31 +71,86 @@ def test_prober_reduces_responses_to_health() -> None:
     assert not HttpHealthProber(broken).health("https://api.example.com").ok
 
 
-class ScriptedProber:
-    def __init__(self, answers: list[str]) -> None:
-        self._answers: Iterator[str] = iter(answers)
+def scripted(answers: list[str]) -> Callable[[], SmokeReport]:
+    """Smoke rounds on the live hostname: a color that passes, `old` (blue answered), or `fail`."""
+    rounds: Iterator[str] = iter(answers)
 
-    def health(self, base_url: str) -> Health:
-        color = next(self._answers)
-        if color == "down":
-            return Health(False, 502, None, None, "HTTP 502")
-        return Health(True, 200, color, "v")
+    def one_round() -> SmokeReport:
+        answer = next(rounds)
+        if answer == "fail":
+            return SmokeReport("https://x", [CheckResult("order-available-pet", False, 500, 1.0)])
+        passed = answer == "green"
+        return SmokeReport("https://x", [CheckResult("health", passed, 200, 1.0)], environments={answer})
+
+    return one_round
 
 
-def test_convergence_needs_k_consecutive_answers_and_measures_from_the_streak_start(clock: FakeClock) -> None:
-    prober = ScriptedProber(["blue", "green", "blue", "green", "green", "green"])
-    result = wait_for_color(
-        prober, "https://x", "green", consecutive=3, timeout=30, interval=0.5, clock=clock, sleep=clock.sleep
+def verify(clock: FakeClock, answers: list[str], **overrides: Any) -> Verification:
+    options: dict[str, Any] = {"consecutive": 3, "fail_after": 3, "timeout": 30, "interval": 0.5}
+    options.update(overrides)
+    return verify_live(
+        scripted(answers), "green", clock=clock, sleep=clock.sleep, say=lambda line: None, **options
     )
-    assert result.converged and result.probes == 6
-    assert result.seconds == pytest.approx(1.5) and result.first_hit_seconds == pytest.approx(0.5)
-    assert dict(result.seen) == {"blue": 2, "green": 4}
 
 
-def test_convergence_times_out_when_the_target_keeps_failing(clock: FakeClock) -> None:
-    prober = ScriptedProber(["green", "down"] * 50)
-    result = wait_for_color(
-        prober, "https://x", "green", consecutive=2, timeout=5, interval=0.5, clock=clock, sleep=clock.sleep
+def test_verification_needs_k_consecutive_passing_rounds_and_measures_from_the_streak_start(
+    clock: FakeClock,
+) -> None:
+    result = verify(clock, ["blue", "green", "blue", "green", "green", "green"])
+    assert result.converged and result.rounds == 6
+    assert result.seconds == pytest.approx(1.5)
+    assert (result.passed_rounds, result.other_color_rounds, result.failed_rounds) == (4, 2, 0)
+
+
+def test_rounds_answered_by_the_previous_color_are_propagation_not_failures(clock: FakeClock) -> None:
+    result = verify(clock, ["blue"] * 10 + ["green"] * 3)
+    assert result.converged and not result.gave_up and result.failed_rounds == 0
+
+
+def test_verification_gives_up_after_f_consecutive_failed_rounds(clock: FakeClock) -> None:
+    result = verify(clock, ["green", "fail", "fail", "fail", "green"], fail_after=3)
+    assert not result.converged and result.gave_up and result.rounds == 4
+    assert result.seconds == pytest.approx(1.5)  # 4 rounds, not the 30 s timeout
+    assert "gave up after 3 consecutive failed rounds" in result.summary()
+    assert result.failed_checks == {"order-available-pet": 3}
+
+
+def test_without_fail_fast_verification_runs_to_its_timeout(clock: FakeClock) -> None:
+    result = verify(clock, ["fail"] * 100, fail_after=None, timeout=5)
+    assert not result.converged and not result.gave_up and result.seconds >= 5
+    assert "not verified within" in result.summary()
+
+
+def test_bake_reports_progress_and_stops_at_the_first_alarm(clock: FakeClock) -> None:
+    states = iter([{"a": "OK"}, {"a": "OK"}, {"a": "ALARM"}])
+    lines: list[str] = []
+    bake = bake_live(
+        scripted(["green"] * 10),
+        lambda names: next(states),
+        ["a"],
+        seconds=60,
+        interval=5,
+        fail_after=3,
+        clock=clock,
+        sleep=clock.sleep,
+        say=lines.append,
     )
-    assert not result.converged and result.seconds >= 5 and result.last_error == "HTTP 502"
-    assert "did not converge" in result.summary()
+    assert bake.failure == "bake: alarm(s) in ALARM: a" and bake.rounds == 3
+    assert lines[-1] == "  bake 10s/60s: round 3 pass; alarms: a=ALARM"
+
+
+def test_a_timeout_is_not_a_broken_contract_but_a_wrong_answer_is() -> None:
+    ok = CheckResult("list-pets", True, 200, 5.0)
+    cold = SmokeReport("u", [CheckResult("health", False, None, 10000.0, "ReadTimeout"), ok])
+    gateway_timeout = SmokeReport("u", [CheckResult("health", False, 504, 29000.0), ok])
+    broken = SmokeReport(
+        "u", [CheckResult("health", False, None, 10000.0), CheckResult("x", False, 502, 5.0)]
+    )
+    assert not cold.definitely_broken and not gateway_timeout.definitely_broken
+    assert broken.definitely_broken
+
+
+def test_smoke_report_names_the_colors_that_answered() -> None:
+    session = FakeApiSession({"blue.execute-api.example": FakePetApi()})
+    report = SmokeSuite(session, expect_color="green").run(BLUE_URL)
+    assert not report.passed and report.environments == {"blue"}

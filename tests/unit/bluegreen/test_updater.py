@@ -131,3 +131,40 @@ def test_dry_run_discard_deletes_the_change_set_and_leaves_the_stack(aws: Aws, c
     assert aws.cloudformation.list_change_sets(StackName="d")["Summaries"] == []
     stack = aws.describe_stack("d")
     assert stack is not None and stack.parameters["ActiveApiId"] == "api-blue"
+
+
+def test_leftovers_of_a_killed_run_are_deleted_but_not_other_change_sets(aws: Aws, clock: FakeClock) -> None:
+    # GIVEN a run killed between creating its change set and executing it, and someone else's change set
+    aws.cloudformation.create_stack(
+        StackName="d",
+        TemplateBody=json.dumps(TEMPLATE),
+        Parameters=[
+            {"ParameterKey": "CustomDomainName", "ParameterValue": "api.example.com"},
+            {"ParameterKey": "ActiveApiId", "ParameterValue": "api-blue"},
+            {"ParameterKey": "ActiveApiStage", "ParameterValue": "Prod"},
+        ],
+    )
+    updater = CloudFormationUpdater(aws, "d", [], clock)
+    updater.plan("api-green", "Prod", "switch")
+    ours = [n for n in _names(aws) if n.startswith("bluegreen-switch-")]
+    assert len(ours) == 1
+    aws.cloudformation.create_change_set(
+        StackName="d",
+        ChangeSetName="someone-elses",
+        ChangeSetType="UPDATE",
+        UsePreviousTemplate=True,
+        Parameters=[
+            {"ParameterKey": "CustomDomainName", "UsePreviousValue": True},
+            {"ParameterKey": "ActiveApiId", "ParameterValue": "api-other"},
+            {"ParameterKey": "ActiveApiStage", "UsePreviousValue": True},
+        ],
+    )
+    # WHEN the recovering run cleans up THEN only ours goes, and the stack is untouched
+    assert updater.discard_leftovers() == ours
+    assert _names(aws) == ["someone-elses"]
+    stack = aws.describe_stack("d")
+    assert stack is not None and stack.parameters["ActiveApiId"] == "api-blue"
+
+
+def _names(aws: Aws) -> list[str]:
+    return [c["ChangeSetName"] for c in aws.cloudformation.list_change_sets(StackName="d")["Summaries"]]

@@ -1,5 +1,6 @@
-"""A small moto world: both color stacks, the custom-domain stack with its SwitchTable, the real
-API Gateway domain and mapping, a samconfig project on disk, and the APIs answering through FakeApiSession."""
+"""A small moto world: both color stacks, the data stack with the SwitchTable, the custom-domain stack, the
+real API Gateway domain and mapping, a samconfig project on disk, and the APIs answering through
+FakeApiSession."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def write_project(
         ("blue", "petstore-blue", ""),
         ("green", "petstore-green", ""),
         ("custom-domain", "petstore-custom-domain", domain_overrides),
+        ("data", "petstore-data", ""),
     ):
         (root / "samconfig" / f"{unit}.toml").write_text(
             SAMCONFIG.format(stack=stack, region=REGION, extra=extra)
@@ -109,26 +111,8 @@ class World:
     def create_domain(self, live: str) -> None:
         template = {
             "Parameters": {name: {"Type": "String"} for name in DOMAIN_PARAMETERS},
-            "Resources": {
-                "SwitchTable": {
-                    "Type": "AWS::DynamoDB::Table",
-                    "Properties": {
-                        "BillingMode": "PAY_PER_REQUEST",
-                        "AttributeDefinitions": [
-                            {"AttributeName": "pk", "AttributeType": "S"},
-                            {"AttributeName": "sk", "AttributeType": "S"},
-                        ],
-                        "KeySchema": [
-                            {"AttributeName": "pk", "KeyType": "HASH"},
-                            {"AttributeName": "sk", "KeyType": "RANGE"},
-                        ],
-                    },
-                }
-            },
-            "Outputs": {
-                "CustomDomainUrl": {"Value": f"https://{DOMAIN}"},
-                "SwitchTableName": {"Value": {"Ref": "SwitchTable"}},
-            },
+            "Resources": {"Marker": {"Type": "AWS::SNS::Topic"}},
+            "Outputs": {"CustomDomainUrl": {"Value": f"https://{DOMAIN}"}},
         }
         values = {
             "PublicHostedZoneId": "Z1",
@@ -160,6 +144,33 @@ class World:
             endpointConfiguration={"types": ["REGIONAL"]},
         )
         self.apigw.create_base_path_mapping(domainName=DOMAIN, restApiId=self.apis[live], stage="Prod")
+
+    def create_data(self) -> None:
+        """The data stack: the switch lock and history table, with its output."""
+        template = {
+            "Resources": {
+                "SwitchTable": {
+                    "Type": "AWS::DynamoDB::Table",
+                    "Properties": {
+                        "BillingMode": "PAY_PER_REQUEST",
+                        "AttributeDefinitions": [
+                            {"AttributeName": "pk", "AttributeType": "S"},
+                            {"AttributeName": "sk", "AttributeType": "S"},
+                        ],
+                        "KeySchema": [
+                            {"AttributeName": "pk", "KeyType": "HASH"},
+                            {"AttributeName": "sk", "KeyType": "RANGE"},
+                        ],
+                    },
+                }
+            },
+            "Outputs": {"SwitchTableName": {"Value": {"Ref": "SwitchTable"}}},
+        }
+        self.cf.create_stack(StackName="petstore-data", TemplateBody=json.dumps(template))
+
+    def table_name(self) -> str:
+        outputs = self.cf.describe_stacks(StackName="petstore-data")["Stacks"][0]["Outputs"]
+        return str(next(o["OutputValue"] for o in outputs if o["OutputKey"] == "SwitchTableName"))
 
     def remap(self, color: str) -> None:
         """What API Gateway does when the mapping moves (moto does not apply it from CloudFormation)."""
@@ -214,11 +225,13 @@ class World:
             sleep=self.clock.sleep,
             http_session_factory=lambda: session,
             sam_runner=self.runner,
+            heartbeat=False,
         )
 
 
 def build_world(root: Path, clock: FakeClock, live: str = "blue") -> World:
     world = World(root=write_project(root), clock=clock)
+    world.create_data()
     world.create_color("blue", "1.0.0")
     world.create_color("green", "2.0.0")
     world.create_domain(live)

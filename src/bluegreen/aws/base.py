@@ -1,0 +1,95 @@
+"""What every service part of `Aws` shares: one boto3 session, clients made once, botocore's retries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_acm import ACMClient
+    from mypy_boto3_apigateway import APIGatewayClient
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_route53 import Route53Client
+    from mypy_boto3_sts import STSClient
+
+# botocore's standard retry mode: throttling, 5xx and connection errors are retried with jittered
+# exponential backoff, up to this many attempts per call (and per page of a paginated read).
+RETRY_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 6}, connect_timeout=10, read_timeout=60
+)
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class AwsBase:
+    """Clients are created lazily from one boto3 session; the endpoint comes from AWS_ENDPOINT_URL."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        poll_interval: float = 2.0,
+        config: Config = RETRY_CONFIG,
+    ) -> None:
+        self._session = session
+        # Clock and sleep drive our own polling (following a stack update), never botocore's retries.
+        self.clock = clock
+        self.sleep = sleep
+        self.poll_interval = poll_interval
+        self._config = config
+        self._clients: dict[str, Any] = {}
+
+    def _client(self, name: str) -> Any:
+        if name not in self._clients:
+            self._clients[name] = self._session.client(name, config=self._config)  # type: ignore[call-overload]
+        return self._clients[name]
+
+    def pages(self, client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """A paginated read through botocore's paginator (each page retried by the retry mode)."""
+        yield from client.get_paginator(operation).paginate(**kwargs)
+
+    @property
+    def cloudformation(self) -> CloudFormationClient:
+        client: CloudFormationClient = self._client("cloudformation")
+        return client
+
+    @property
+    def apigateway(self) -> APIGatewayClient:
+        client: APIGatewayClient = self._client("apigateway")
+        return client
+
+    @property
+    def cloudwatch(self) -> CloudWatchClient:
+        client: CloudWatchClient = self._client("cloudwatch")
+        return client
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        client: DynamoDBClient = self._client("dynamodb")
+        return client
+
+    @property
+    def sts(self) -> STSClient:
+        client: STSClient = self._client("sts")
+        return client
+
+    @property
+    def route53(self) -> Route53Client:
+        client: Route53Client = self._client("route53")
+        return client
+
+    @property
+    def acm(self) -> ACMClient:
+        client: ACMClient = self._client("acm")
+        return client

@@ -1,0 +1,137 @@
+"""DynamoDB as plain dicts: conditional writes and newest-first queries for the lock and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from bluegreen.aws.base import AwsBase, error_code
+
+Item = dict[str, Any]
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+def _decimals(value: Any) -> Any:
+    """DynamoDB numbers must be Decimal; floats are converted through str to keep their digits."""
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decimals(v) for v in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Decimal back to int or float so callers see ordinary numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_ddb(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _SERIALIZER.serialize(_decimals(value)) for key, value in values.items()}
+
+
+def from_ddb(item: Mapping[str, Any]) -> Item:
+    return {key: _plain(_DESERIALIZER.deserialize(value)) for key, value in item.items()}
+
+
+class DynamoDbApi(AwsBase):
+    def put_item_if(
+        self,
+        table: str,
+        item: Mapping[str, Any],
+        condition: str,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Conditional put; False when the condition did not hold."""
+        kwargs: dict[str, Any] = {"TableName": table, "Item": to_ddb(item), "ConditionExpression": condition}
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
+        if values:
+            kwargs["ExpressionAttributeValues"] = to_ddb(values)
+        return self._conditional(self.dynamodb.put_item, kwargs)
+
+    def update_item_if(
+        self,
+        table: str,
+        key: Mapping[str, Any],
+        update: str,
+        condition: str,
+        names: Mapping[str, str],
+        values: Mapping[str, Any],
+    ) -> bool:
+        kwargs: dict[str, Any] = {
+            "TableName": table,
+            "Key": to_ddb(key),
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": dict(names),
+            "ExpressionAttributeValues": to_ddb(values),
+        }
+        return self._conditional(self.dynamodb.update_item, kwargs)
+
+    def delete_item_if(
+        self,
+        table: str,
+        key: Mapping[str, Any],
+        condition: str,
+        names: Mapping[str, str],
+        values: Mapping[str, Any],
+    ) -> bool:
+        kwargs: dict[str, Any] = {
+            "TableName": table,
+            "Key": to_ddb(key),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": dict(names),
+            "ExpressionAttributeValues": to_ddb(values),
+        }
+        return self._conditional(self.dynamodb.delete_item, kwargs)
+
+    @staticmethod
+    def _conditional(fn: Callable[..., Any], kwargs: dict[str, Any]) -> bool:
+        try:
+            fn(**kwargs)
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def get_item(self, table: str, key: Mapping[str, Any]) -> Item | None:
+        response = self.dynamodb.get_item(TableName=table, Key=to_ddb(key), ConsistentRead=True)
+        item = response.get("Item")
+        return from_ddb(item) if item else None
+
+    def query_newest_first(self, table: str, pk: str, limit: int | None = None) -> list[Item]:
+        """Items under partition `pk`, highest sort key first (our sort keys start with an ISO time)."""
+        items: list[Item] = []
+        pages = self.pages(
+            self.dynamodb,
+            "query",
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": pk}},
+            ScanIndexForward=False,
+            ConsistentRead=True,
+        )
+        for page in pages:
+            for raw in page.get("Items", []):
+                items.append(from_ddb(raw))
+                if limit is not None and len(items) >= limit:
+                    return items
+        return items
