@@ -92,16 +92,20 @@ class LocalCloud:
             create_backend_app,
         )
 
-        from localcloud import extensions, lambda_runtime
+        from localcloud import extensions, lambda_runtime, observability
         from localcloud.dataplane.gateway import Gateway
         from localcloud.dataplane.listener import HttpsListener
         from localcloud.extensions.apigateway_lookup import live_target
+        from localcloud.observability import lambda_logging_config
+        from localcloud.observability.dataplane_metrics import ObservedDataPlane
         from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # DNS validation has nothing to wait for locally: the certificate is issued on the next read.
         moto_settings.ACM_VALIDATION_WAIT = 0
         extensions.install()
+        lambda_logging_config.install()
+        observability.start()
         bind = _bind_address(self.config.host)
         control = make_server(
             bind,
@@ -113,9 +117,10 @@ class LocalCloud:
         endpoint_url = f"http://{self.config.host}:{control.server_port}"
         lambda_runtime.install(self.state_dir, endpoint_url)
         contexts = ServerContexts(LocalCertificateAuthority(self.state_dir))
-        data = HttpsListener(
-            Gateway(lambda_runtime.current, live_target), bind, self.config.data_port, contexts
+        gateway = ObservedDataPlane(
+            Gateway(lambda_runtime.current, live_target), observability.store(), observability.sink()
         )
+        data = HttpsListener(gateway, bind, self.config.data_port, contexts)
         try:
             data.start()
         except BaseException:
@@ -143,7 +148,7 @@ class LocalCloud:
         }
 
     def stop(self) -> None:
-        from localcloud import lambda_runtime
+        from localcloud import lambda_runtime, observability
 
         if self._control is not None:
             self._control.shutdown()
@@ -152,6 +157,7 @@ class LocalCloud:
             self._data.stop()
         with contextlib.suppress(RuntimeError):  # the runtime never started
             lambda_runtime.current().shutdown()
+        observability.stop()
 
     def serve_until_signalled(self, on_ready: Callable[[Endpoints], None]) -> None:
         """Start, report, and run until SIGINT or SIGTERM; always stops workers and frees the ports."""

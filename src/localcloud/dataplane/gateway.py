@@ -20,6 +20,7 @@ from localcloud.dataplane.proxy_response import HttpResponse, MalformedProxyResp
 from localcloud.lambda_runtime import CallerTimedOut, LambdaRuntime, Throttled
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
 from localcloud.lambda_runtime.moto_adapter import lambda_function, spec_from_moto
+from localcloud.observability.dataplane_metrics import stage_resolved
 
 log = logging.getLogger("localcloud.dataplane")
 
@@ -175,6 +176,7 @@ class Gateway:
         if variables is None:
             raise MissingAuthenticationToken()
         route = match_route(api, path, request.method)
+        stage_resolved(api, stage, route)  # metrics and access logs of this stage (observability)
         if route is None:
             raise MissingAuthenticationToken()
         binary_types = binary_media_types(api)
