@@ -344,10 +344,15 @@ def test_output_goes_to_the_log_group_named_by_logging_config(client: Any) -> No
     response, body = invoke(client, "probe")
 
     # THEN Lambda reports that group and the lines land there
-    assert client.get_function_configuration(FunctionName="probe")["LoggingConfig"]["LogGroup"] == "/custom/probe"
+    assert (
+        client.get_function_configuration(FunctionName="probe")["LoggingConfig"]["LogGroup"]
+        == "/custom/probe"
+    )
     assert body["context"]["log_group_name"] == "/custom/probe"
     request_id = response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
-    assert f"REPORT RequestId: {request_id}" in _log_text("/custom/probe", until=f"REPORT RequestId: {request_id}")
+    assert f"REPORT RequestId: {request_id}" in _log_text(
+        "/custom/probe", until=f"REPORT RequestId: {request_id}"
+    )
 
 
 def test_invocations_errors_and_duration_are_published_per_function(client: Any) -> None:

@@ -15,6 +15,7 @@ from localcloud import observability
 from localcloud.lambda_runtime import worker as worker_module
 from localcloud.lambda_runtime.environment import build_environment, log_stream_name
 from localcloud.lambda_runtime.spec import FunctionSpec
+from localcloud.observability.logs import Destination
 
 WORKER_SCRIPT = Path(worker_module.__file__).resolve()
 
@@ -37,12 +38,12 @@ class LaunchPlan:
     endpoint_url: str | None
 
 
-def _forward_output(output: IO[bytes], group: str, stream: str) -> None:
+def _forward_output(output: IO[bytes], destination: Destination) -> None:
     """Each line the function prints becomes a log event in its log group (until the process ends)."""
     sink = observability.sink()
     with output:
         for line in iter(output.readline, b""):
-            sink.write(group, stream, line.decode("utf-8", "replace").rstrip("\n"))
+            sink.write(destination, line.decode("utf-8", "replace").rstrip("\n"))
 
 
 class Worker:
@@ -76,12 +77,13 @@ class Worker:
             os.close(request_read)
             os.close(result_write)
         self.invocations = 0
-        self.log_group = plan.environment_spec.log_group
+        spec = plan.environment_spec
         self.log_stream = stream
+        self.log_destination: Destination = (spec.account_id, spec.region, spec.log_group, stream)
         assert self.process.stdout is not None
         threading.Thread(
             target=_forward_output,
-            args=(self.process.stdout, self.log_group, stream),
+            args=(self.process.stdout, self.log_destination),
             name=f"logs-{self.process.pid}",
             daemon=True,
         ).start()

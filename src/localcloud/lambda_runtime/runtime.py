@@ -223,7 +223,7 @@ class LambdaRuntime:
 
     @staticmethod
     def _log(worker: Worker, line: str) -> None:
-        observability.sink().write(worker.log_group, worker.log_stream, line)
+        observability.sink().write(worker.log_destination, line)
 
     def retire(self, function_name: str) -> None:
         """Stop the environments of a deleted function (busy ones when their invoke returns)."""

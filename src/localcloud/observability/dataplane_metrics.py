@@ -27,7 +27,9 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _local = threading.local()
 _CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
-_LOG_GROUP_ARN = re.compile(r"^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:(?P<group>[^:]+)(:\*)?$")
+_LOG_GROUP_ARN = re.compile(
+    r"^arn:aws[a-z-]*:logs:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):log-group:(?P<group>[^:]+)(:\*)?$"
+)
 
 
 @dataclass
@@ -56,9 +58,10 @@ def _request_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def log_group_of(destination_arn: str) -> str | None:
+def log_group_of(destination_arn: str) -> tuple[str, str, str] | None:
+    """(account, region, log group) of an access-log destination ARN."""
     match = _LOG_GROUP_ARN.match(destination_arn or "")
-    return match["group"] if match else None
+    return (match["account"], match["region"], match["group"]) if match else None
 
 
 def render_access_log(template: str, context: dict[str, str]) -> str:
@@ -127,9 +130,9 @@ class ObservedDataPlane:
     ) -> None:
         stage = resolved.api.stages.get(resolved.stage)
         settings = getattr(stage, "access_log_settings", None) or {}
-        group = log_group_of(str(settings.get("destinationArn") or ""))
+        target = log_group_of(str(settings.get("destinationArn") or ""))
         template = settings.get("format")
-        if not group or not template:
+        if not target or not template:
             return
         length = sum(len(chunk) for chunk in body) if isinstance(body, list) else 0
         host = str(environ.get("HTTP_HOST") or "").rsplit(":", 1)[0]
@@ -163,4 +166,4 @@ class ObservedDataPlane:
         stream = self._streams.get(key)
         if stream is None:
             stream = self._streams.setdefault(key, secrets.token_hex(16))
-        self._sink.write(group, stream, render_access_log(str(template), context), int(received * 1000))
+        self._sink.write((*target, stream), render_access_log(str(template), context), int(received * 1000))

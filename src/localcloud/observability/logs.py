@@ -24,23 +24,25 @@ _MAX_BATCH = 10_000
 _MAX_PENDING = 200_000
 
 
+Destination = tuple[str, str, str, str]  # account, region, log group, log stream
+
+
 class LogSink:
-    def __init__(self, account_id: str = "123456789012", region: str = "us-east-1") -> None:
-        self.account_id, self.region = account_id, region
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: list[tuple[str, str, int, str]] = []
+        self._pending: list[tuple[Destination, int, str]] = []
         self._dropped = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def write(self, group: str, stream: str, message: str, timestamp_ms: int | None = None) -> None:
+    def write(self, destination: Destination, message: str, timestamp_ms: int | None = None) -> None:
         stamp = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
         with self._lock:
             if len(self._pending) >= _MAX_PENDING:
                 self._dropped += 1
                 return
-            self._pending.append((group, stream, stamp, message))
+            self._pending.append((destination, stamp, message))
 
     def start(self) -> None:
         if self._thread is None:
@@ -72,12 +74,12 @@ class LogSink:
             log.warning("%d log lines dropped: the log buffer was full", dropped)
         if not pending:
             return
-        by_stream: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for group, stream, stamp, message in pending:
-            by_stream[(group, stream)].append({"timestamp": stamp, "message": message})
-        backend = logs.logs_backends[self.account_id][self.region]
-        for (group, stream), events in by_stream.items():
+        by_stream: dict[Destination, list[dict[str, Any]]] = defaultdict(list)
+        for destination, stamp, message in pending:
+            by_stream[destination].append({"timestamp": stamp, "message": message})
+        for (account, region, group, stream), events in by_stream.items():
             events.sort(key=lambda event: event["timestamp"])  # stable: same-millisecond lines keep order
+            backend = logs.logs_backends[account][region]
             _ensure_stream(backend, group, stream)
             for start in range(0, len(events), _MAX_BATCH):
                 backend.put_log_events(group, stream, events[start : start + _MAX_BATCH])
