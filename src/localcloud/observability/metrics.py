@@ -119,6 +119,7 @@ class MetricStore:
         self._lock = threading.Lock()
         self._series: dict[SeriesKey, dict[int, Aggregate]] = {}
         self._units: dict[SeriesKey, str] = {}
+        self.generation = 0  # bumped by every record: tells the snapshotter that something changed
 
     def record(
         self, namespace: str, metric: str, dimensions: Mapping[str, str], value: float, unit: str
@@ -136,6 +137,7 @@ class MetricStore:
             if bucket is None:
                 bucket = buckets[second] = Aggregate()
             bucket.add(value)
+            self.generation += 1
 
     def clear(self) -> None:
         with self._lock:
