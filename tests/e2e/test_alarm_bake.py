@@ -108,6 +108,7 @@ def test_bake_rolls_back_when_greens_5xx_alarm_fires_on_live_traffic(
             stop.set()
             injector.join(timeout=5)
 
+    print(f"switch + bake + rollback, ended by the alarm: {elapsed:.0f} s")
     # THEN the bake fails on the alarm, the switch rolls back, and blue is live again
     output = result.stdout + result.stderr
     assert result.returncode == 1, output

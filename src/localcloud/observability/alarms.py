@@ -87,7 +87,7 @@ def evaluate(
             return Evaluation(None, "", data)
         return Evaluation(
             "INSUFFICIENT_DATA",
-            f"Insufficient Data: {n} datapoint{'s' if n != 1 else ''} were unknown.",
+            f"Insufficient Data: {n} datapoint{'s were' if n != 1 else ' was'} unknown.",
             data,
         )
     breaching = 0
@@ -99,18 +99,22 @@ def evaluate(
             continue
         if compare(value, threshold):
             breaching += 1
-        considered.append(f"{value} ({_short(ts)})")
-    state = "ALARM" if breaching >= m else "OK"
+        considered.append(f"{float(value)} ({_short(ts)})")
+    verb = _WORDS[alarm.comparison_operator]
     listed = f" [{', '.join(reversed(considered))}]" if considered else ""
-    plural = "datapoint" if n == 1 else "datapoints"
-    was = "was" if breaching == 1 else "were"
-    negation = "" if state == "ALARM" else "not "
+    if breaching >= m:
+        reason = (
+            f"Threshold Crossed: {breaching} out of the last {n} datapoint{'s' if n != 1 else ''}{listed} "
+            f"{'was' if breaching == 1 else 'were'} {verb} the threshold ({threshold}) "
+            f"(minimum {m} datapoint{'s' if m != 1 else ''} for {current_state} -> ALARM transition)."
+        )
+        return Evaluation("ALARM", reason, data)
+    k = len(considered)
     reason = (
-        f"Threshold Crossed: {breaching} out of the last {n} {plural}{listed} {was} {negation}"
-        f"{_WORDS[alarm.comparison_operator]} the threshold ({threshold}) "
-        f"(minimum {m} datapoint{'s' if m != 1 else ''} for {current_state} -> ALARM transition)."
+        f"Threshold Crossed: {k} datapoint{'s' if k != 1 else ''}{listed} "
+        f"{'was' if k == 1 else 'were'} not {verb} the threshold ({threshold})."
     )
-    return Evaluation(state, reason, data)
+    return Evaluation("OK", reason, data)
 
 
 def period_values(

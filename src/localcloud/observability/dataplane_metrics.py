@@ -10,6 +10,7 @@ Docs: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-m
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import threading
@@ -19,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from localcloud.observability.logs import LogSink
-from localcloud.observability.metrics import MetricStore, series_key
+from localcloud.observability.metrics import MetricStore, SeriesKey, series_key
 
 NAMESPACE = "AWS/ApiGateway"
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
+_METRICS = ("Count", "4XXError", "5XXError", "Latency", "IntegrationLatency")
 _local = threading.local()
 _CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
 _LOG_GROUP_ARN = re.compile(
@@ -64,9 +66,76 @@ def log_group_of(destination_arn: str) -> tuple[str, str, str] | None:
     return (match["account"], match["region"], match["group"]) if match else None
 
 
-def render_access_log(template: str, context: dict[str, str]) -> str:
+@functools.lru_cache(maxsize=64)
+def _compiled(template: str) -> tuple[tuple[str, str | None], ...]:
+    """The Format split once into (literal text, $context variable name or None) parts."""
+    parts: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _CONTEXT_VARIABLE.finditer(template):
+        parts.append((template[position : match.start()], match.group(1)))
+        position = match.end()
+    parts.append((template[position:], None))
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What one answered request's access-log line can tell, computed only when the Format asks."""
+
+    environ: dict[str, Any]
+    headers: list[tuple[str, str]]
+    api: Any
+    stage: str
+    resource_path: str | None
+    status: int
+    received: float
+    latency_ms: float
+    integration_ms: float | None
+    length: int
+
+    def host(self) -> str:
+        return str(self.environ.get("HTTP_HOST") or "").rsplit(":", 1)[0]
+
+    def integration(self) -> str:
+        return f"{self.integration_ms:.0f}" if self.integration_ms is not None else ""
+
+
+_CONTEXT: dict[str, Callable[[RequestFacts], str]] = {
+    "requestId": lambda f: _header(f.headers, "x-amzn-RequestId") or "",
+    "extendedRequestId": lambda f: _header(f.headers, "x-amz-apigw-id") or "",
+    "xrayTraceId": lambda f: _header(f.headers, "X-Amzn-Trace-Id") or "",
+    "apiId": lambda f: str(f.api.id),
+    "accountId": lambda f: str(getattr(f.api, "account_id", "")),
+    "stage": lambda f: f.stage,
+    "domainName": RequestFacts.host,
+    "domainPrefix": lambda f: f.host().split(".", 1)[0],
+    "identity.sourceIp": lambda f: str(f.environ.get("REMOTE_ADDR") or ""),
+    "identity.userAgent": lambda f: str(f.environ.get("HTTP_USER_AGENT") or ""),
+    "requestTime": lambda f: _request_time(f.received),
+    "requestTimeEpoch": lambda f: str(int(f.received * 1000)),
+    "httpMethod": lambda f: str(f.environ.get("REQUEST_METHOD") or ""),
+    "path": lambda f: str(f.environ.get("PATH_INFO") or "/"),
+    "resourcePath": lambda f: f.resource_path or "",
+    "status": lambda f: str(f.status),
+    "protocol": lambda f: str(f.environ.get("SERVER_PROTOCOL") or ""),
+    "responseLength": lambda f: str(f.length),
+    "responseLatency": lambda f: f"{f.latency_ms:.0f}",
+    "integrationLatency": RequestFacts.integration,
+    "integration.latency": RequestFacts.integration,
+    "tlsVersion": lambda f: str(f.environ.get("SSL_PROTOCOL") or ""),
+    "cipherSuite": lambda f: str(f.environ.get("SSL_CIPHER") or ""),
+}
+
+
+def render_access_log(template: str, facts: RequestFacts) -> str:
     """The stage's Format with each $context variable replaced; unknown or empty ones become "-"."""
-    return _CONTEXT_VARIABLE.sub(lambda m: context.get(m.group(1)) or "-", template)
+    pieces = []
+    for text, name in _compiled(template):
+        pieces.append(text)
+        if name is not None:
+            value = _CONTEXT.get(name)
+            pieces.append((value(facts) if value else "") or "-")
+    return "".join(pieces)
 
 
 class ObservedDataPlane:
@@ -75,6 +144,7 @@ class ObservedDataPlane:
     def __init__(self, app: WsgiApp, store: MetricStore, sink: LogSink) -> None:
         self._app, self._store, self._sink = app, store, sink
         self._streams: dict[tuple[str, str], str] = {}
+        self._keys: dict[tuple[str, str], tuple[SeriesKey, ...]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         _local.resolved = None
@@ -105,17 +175,27 @@ class ObservedDataPlane:
             _local.resolved = None
         return body
 
+    def _series(self, api_name: str, stage: str) -> tuple[SeriesKey, ...]:
+        keys = self._keys.get((api_name, stage))
+        if keys is None:
+            dimensions = {"ApiName": api_name, "Stage": stage}
+            keys = tuple(series_key(NAMESPACE, metric, dimensions) for metric in _METRICS)
+            self._keys[(api_name, stage)] = keys
+        return keys
+
     def _publish(
         self, resolved: _Resolved, status: int, latency_ms: float, integration_ms: float | None
     ) -> None:
-        dimensions = {"ApiName": str(resolved.api.name), "Stage": resolved.stage}
-        record = self._store.record_key
-        record(series_key(NAMESPACE, "Count", dimensions), 1, "Count")
-        record(series_key(NAMESPACE, "4XXError", dimensions), 1 if 400 <= status < 500 else 0, "Count")
-        record(series_key(NAMESPACE, "5XXError", dimensions), 1 if status >= 500 else 0, "Count")
-        record(series_key(NAMESPACE, "Latency", dimensions), latency_ms, "Milliseconds")
+        count, client, server, latency, integration = self._series(str(resolved.api.name), resolved.stage)
+        points = [
+            (count, 1.0, "Count"),
+            (client, 1.0 if 400 <= status < 500 else 0.0, "Count"),
+            (server, 1.0 if status >= 500 else 0.0, "Count"),
+            (latency, latency_ms, "Milliseconds"),
+        ]
         if integration_ms is not None:
-            record(series_key(NAMESPACE, "IntegrationLatency", dimensions), integration_ms, "Milliseconds")
+            points.append((integration, integration_ms, "Milliseconds"))
+        self._store.record_many(points)
 
     def _access_log(
         self,
@@ -134,36 +214,20 @@ class ObservedDataPlane:
         template = settings.get("format")
         if not target or not template:
             return
-        length = sum(len(chunk) for chunk in body) if isinstance(body, list) else 0
-        host = str(environ.get("HTTP_HOST") or "").rsplit(":", 1)[0]
-        integration = f"{integration_ms:.0f}" if integration_ms is not None else "-"
-        context = {
-            "requestId": _header(headers, "x-amzn-RequestId") or "",
-            "extendedRequestId": _header(headers, "x-amz-apigw-id") or "",
-            "xrayTraceId": _header(headers, "X-Amzn-Trace-Id") or "",
-            "apiId": str(resolved.api.id),
-            "accountId": str(getattr(resolved.api, "account_id", "")),
-            "stage": resolved.stage,
-            "domainName": host,
-            "domainPrefix": host.split(".", 1)[0],
-            "identity.sourceIp": str(environ.get("REMOTE_ADDR") or ""),
-            "identity.userAgent": str(environ.get("HTTP_USER_AGENT") or ""),
-            "requestTime": _request_time(received),
-            "requestTimeEpoch": str(int(received * 1000)),
-            "httpMethod": str(environ.get("REQUEST_METHOD") or ""),
-            "path": str(environ.get("PATH_INFO") or "/"),
-            "resourcePath": resolved.resource_path or "",
-            "status": str(status),
-            "protocol": str(environ.get("SERVER_PROTOCOL") or ""),
-            "responseLength": str(length),
-            "responseLatency": f"{latency_ms:.0f}",
-            "integrationLatency": integration,
-            "integration.latency": integration,
-            "tlsVersion": str(environ.get("SSL_PROTOCOL") or ""),
-            "cipherSuite": str(environ.get("SSL_CIPHER") or ""),
-        }
-        key = (context["apiId"], resolved.stage)
+        facts = RequestFacts(
+            environ,
+            headers,
+            resolved.api,
+            resolved.stage,
+            resolved.resource_path,
+            status,
+            received,
+            latency_ms,
+            integration_ms,
+            sum(len(chunk) for chunk in body) if isinstance(body, list) else 0,
+        )
+        key = (str(resolved.api.id), resolved.stage)
         stream = self._streams.get(key)
         if stream is None:
             stream = self._streams.setdefault(key, secrets.token_hex(16))
-        self._sink.write((*target, stream), render_access_log(str(template), context), int(received * 1000))
+        self._sink.write((*target, stream), render_access_log(str(template), facts), int(received * 1000))

@@ -29,9 +29,14 @@ class LambdaMetrics:
     def finished(self, function_name: str, duration_ms: float, *, error: bool) -> None:
         with self._lock:
             self._in_flight[function_name] = max(self._in_flight.get(function_name, 1) - 1, 0)
-        self._put(function_name, "Invocations", 1, "Count")
-        self._put(function_name, "Errors", 1 if error else 0, "Count")
-        self._put(function_name, "Duration", duration_ms, "Milliseconds")
+        dimensions = {"FunctionName": function_name}
+        self._store.record_many(
+            (
+                (series_key(NAMESPACE, "Invocations", dimensions), 1.0, "Count"),
+                (series_key(NAMESPACE, "Errors", dimensions), 1.0 if error else 0.0, "Count"),
+                (series_key(NAMESPACE, "Duration", dimensions), duration_ms, "Milliseconds"),
+            )
+        )
 
     def throttled(self, function_name: str) -> None:
         self._put(function_name, "Throttles", 1, "Count")
