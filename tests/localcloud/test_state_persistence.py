@@ -33,7 +33,16 @@ def _stage_get(cloud: RunningCloud, api_id: str) -> int:
 
 
 def _seed(cloud: RunningCloud) -> str:
-    """An API with its function, a table with an item, an alarm in ALARM, a log group; the API's id."""
+    """A zone, certificate and bucket (bootstrap), an API with its function, a table with an item, an alarm
+    with history and metrics; the API's id."""
+    bootstrap = subprocess.run(
+        [sys.executable, "-m", "localcloud.cli", "bootstrap", "--domain", "api.kept.example.com"],
+        env={**os.environ, **cloud.env()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bootstrap.returncode == 0, bootstrap.stderr
     api_id, _ = deploy_api(cloud.endpoint_url, "kept", stage="live")
     dynamodb = client(cloud.endpoint_url, "dynamodb")
     dynamodb.create_table(
@@ -61,6 +70,11 @@ def _seed(cloud: RunningCloud) -> str:
 
 
 def _assert_resumed(cloud: RunningCloud, api_id: str) -> None:
+    zones = client(cloud.endpoint_url, "route53").list_hosted_zones()["HostedZones"]
+    assert [zone["Name"] for zone in zones] == ["kept.example.com."]
+    certificates = client(cloud.endpoint_url, "acm").list_certificates()["CertificateSummaryList"]
+    assert [(c["DomainName"], c["Status"]) for c in certificates] == [("api.kept.example.com", "ISSUED")]
+    client(cloud.endpoint_url, "s3").head_bucket(Bucket="petstore-sam-artifacts-local")
     item = client(cloud.endpoint_url, "dynamodb").get_item(TableName="orders", Key={"id": {"S": "ORD-1"}})
     assert item["Item"] == {"id": {"S": "ORD-1"}}
     history = client(cloud.endpoint_url, "cloudwatch").describe_alarm_history(AlarmName="kept-errors")

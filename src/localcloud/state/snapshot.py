@@ -19,6 +19,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
 log = logging.getLogger("localcloud.state")
 
 SNAPSHOT = "state.pickle"
@@ -40,6 +44,8 @@ SERVICES = (
     "sts",
 )
 
+_PRIVATE_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
+_PUBLIC_KEYS = (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)
 _LOCK_TYPES: tuple[type, ...] = (type(threading.Lock()), type(threading.RLock()))
 
 
@@ -53,6 +59,18 @@ def _new_rlock() -> Any:
 
 def _new_event() -> threading.Event:
     return threading.Event()
+
+
+def _private_key(pem: bytes) -> Any:
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def _public_key(pem: bytes) -> Any:
+    return serialization.load_pem_public_key(pem)
+
+
+def _certificate(pem: bytes) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem)
 
 
 def _weak_values(items: dict[Any, Any]) -> weakref.WeakValueDictionary[Any, Any]:
@@ -73,6 +91,19 @@ class _Pickler(pickle.Pickler):
             return _new_event, ()
         if isinstance(obj, threading.Thread):
             return type(None), ()
+        # ACM keeps cryptography's key and certificate objects (Rust-backed): saved as PEM.
+        if isinstance(obj, _PRIVATE_KEYS):
+            pem = obj.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            return _private_key, (pem,)
+        if isinstance(obj, _PUBLIC_KEYS):
+            pem = obj.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            return _public_key, (pem,)
+        if isinstance(obj, x509.Certificate):
+            return _certificate, (obj.public_bytes(serialization.Encoding.PEM),)
         if isinstance(obj, weakref.WeakValueDictionary):
             # Its values are also held strongly elsewhere in the snapshot, so they survive the load.
             return _weak_values, (dict(obj.items()),)
