@@ -163,19 +163,20 @@ class AlarmEvaluator:
 
     def tick(self) -> None:
         now = self._clock()
+        seen: set[str] = set()
         for backend in self._backends():
             for alarm in list(backend.alarms.values()):
                 if alarm.rule is not None:
                     continue  # composite alarms are not evaluated locally (documented)
-                due = self._next.get(alarm.alarm_arn)
+                seen.add(alarm.alarm_arn)
                 cadence = min(int(alarm.period or 60), 60)
-                if due is None:
+                due = self._next.get(alarm.alarm_arn)
+                if due is not None and now >= due:
+                    self.evaluate_alarm(backend, alarm, now)
+                if due is None or now >= due:
                     self._next[alarm.alarm_arn] = math.floor(now / cadence) * cadence + cadence + SETTLE_S
-                    continue
-                if now < due:
-                    continue
-                self._next[alarm.alarm_arn] = math.floor(now / cadence) * cadence + cadence + SETTLE_S
-                self.evaluate_alarm(backend, alarm, now)
+        for gone in set(self._next) - seen:  # deleted alarms
+            del self._next[gone]
 
     def evaluate_alarm(self, backend: Any, alarm: Any, now: float) -> None:
         if alarm.metric_data_queries:

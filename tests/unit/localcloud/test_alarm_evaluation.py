@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from localcloud.observability.alarms import evaluate, period_values
+from localcloud.observability.alarms import AlarmEvaluator, evaluate, period_values
 from localcloud.observability.metrics import Aggregate, MetricStore, series_key
 
 NOW = 1_800_000_000.0
@@ -114,3 +115,49 @@ def test_store_snapshots_round_trip() -> None:
 
     (point,) = copy.query(key, 1_799_999_000, 1_800_001_000, 60)
     assert point.aggregate.statistic("Sum") == 1.0
+
+
+class FakeAlarm(SimpleNamespace):
+    def update_state(self, reason: str, reason_data: str, state_value: str) -> None:
+        self.state_reason, self.state_reason_data, self.state_value = reason, reason_data, state_value
+
+
+def test_the_evaluator_fires_at_the_end_of_the_period_with_history() -> None:
+    # GIVEN a 10-second 5XXError alarm and a clock just after a period boundary
+    clock = SimpleNamespace(now=1_800_000_000.2)
+    store = MetricStore(clock=lambda: clock.now)
+    five_xx = alarm(
+        name="api-5xx",
+        alarm_arn="arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx",
+        rule=None,
+        metric_data_queries=[],
+        namespace="AWS/ApiGateway",
+        metric_name="5XXError",
+        dimensions=[SimpleNamespace(name="ApiName", value="pets"), SimpleNamespace(name="Stage", value="v1")],
+        period=10,
+        evaluation_periods=1,
+        threshold=1.0,
+        state_value="INSUFFICIENT_DATA",
+        state_reason="Unchecked: Initial alarm creation",
+    )
+    five_xx = FakeAlarm(**vars(five_xx))
+    backend = SimpleNamespace(alarms={"api-5xx": five_xx}, metric_data=[])
+    evaluator = AlarmEvaluator(store, lambda: [backend], clock=lambda: clock.now)
+    evaluator.tick()  # schedules the first evaluation
+
+    # WHEN two 5xx answers are recorded in that period
+    key = series_key("AWS/ApiGateway", "5XXError", {"ApiName": "pets", "Stage": "v1"})
+    store.record_key(key, 1.0, "Count")
+    store.record_key(key, 1.0, "Count")
+
+    # THEN nothing changes before the period ends (plus the settle second) ...
+    clock.now = 1_800_000_010.5
+    evaluator.tick()
+    assert five_xx.state_value == "INSUFFICIENT_DATA"
+    # ... and right after it the alarm is in ALARM with a StateUpdate history item
+    clock.now = 1_800_000_011.1
+    evaluator.tick()
+    assert five_xx.state_value == "ALARM"
+    assert json.loads(five_xx.state_reason_data)["recentDatapoints"] == [2.0]
+    (update, *_) = five_xx.localcloud_history
+    assert update["HistorySummary"] == "Alarm updated from INSUFFICIENT_DATA to ALARM"
