@@ -77,12 +77,18 @@ def up(ctx: click.Context, port: int, data_port: int, host: str, state_dir: Path
     """Run the control plane and the data plane until Ctrl-C or SIGTERM; resume the state dir's last state."""
     config = ServerConfig(host=host, port=port, data_port=data_port, state_dir=state_dir, ephemeral=ephemeral)
     cloud = LocalCloud(config)
+    from localcloud.state import SnapshotError
+
     try:
         cloud.serve_until_signalled(_print_ready)
     except OSError as exc:
         if ctx.obj["debug"]:
             raise
         raise LocalCloudError(f"cannot listen: {exc}") from exc
+    except SnapshotError as exc:
+        if ctx.obj["debug"]:
+            raise
+        raise LocalCloudError(f"{exc}; start with --ephemeral, or wipe it with `localcloud reset`") from exc
 
 
 @main.command()

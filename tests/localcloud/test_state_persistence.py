@@ -161,3 +161,16 @@ def test_reset_refuses_while_the_cloud_runs(tmp_path: Path) -> None:
         result = _localcloud("reset", "--state-dir", str(tmp_path), "--yes")
     assert result.returncode == 1
     assert "stop it first" in result.stderr
+
+
+def test_a_damaged_snapshot_is_refused_in_one_line(tmp_path: Path) -> None:
+    # GIVEN a state dir whose snapshot is not one
+    (tmp_path / "state.pickle").write_bytes(b"not a snapshot")
+
+    # WHEN the cloud is started on it
+    result = _localcloud("up", "--port", "0", "--data-port", "0", "--state-dir", str(tmp_path))
+
+    # THEN it refuses, says how to go on, and leaves the file for inspection
+    assert result.returncode == 1
+    assert "cannot read the state snapshot" in result.stderr and "localcloud reset" in result.stderr
+    assert (tmp_path / "state.pickle").read_bytes() == b"not a snapshot"

@@ -149,15 +149,22 @@ def dump(path: Path, extra: dict[str, Any]) -> int:
     return len(data)
 
 
+class SnapshotError(RuntimeError):
+    """A snapshot exists but cannot be restored (damaged, or written by another moto or format)."""
+
+
 def load(path: Path) -> dict[str, Any] | None:
     """Put a snapshot's backends back into moto; returns its `extra`, or None when there is none."""
     if not path.exists():
         return None
-    with open(path, "rb") as handle:
-        # Only this process writes the file, in the user's own state dir (created 0700).
-        payload = pickle.load(handle)
-    if payload.get("format") != FORMAT:
-        raise RuntimeError(f"{path} has snapshot format {payload.get('format')}, expected {FORMAT}")
+    try:
+        with open(path, "rb") as handle:
+            # Only this process writes the file, in the user's own state dir (created 0700).
+            payload = pickle.load(handle)
+    except Exception as exc:
+        raise SnapshotError(f"cannot read the state snapshot {path}: {exc}") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise SnapshotError(f"{path} is not a format {FORMAT} state snapshot")
     backends = _backend_dicts(payload["services"])
     for name, accounts in payload["services"].items():
         target = backends.get(name)
