@@ -65,18 +65,52 @@ def main(ctx: click.Context, debug: bool) -> None:
     default=".localcloud",
     show_default=True,
     type=click.Path(path_type=Path),
-    help="CA, unzipped code, logs and the env file.",
+    help="CA, unzipped code, the env file and the state snapshot.",
+)
+@click.option(
+    "--ephemeral",
+    is_flag=True,
+    help="Start empty and keep nothing: no snapshot is read or written (tests, demos).",
 )
 @click.pass_context
-def up(ctx: click.Context, port: int, data_port: int, host: str, state_dir: Path) -> None:
-    """Run the control plane and the data plane until Ctrl-C or SIGTERM."""
-    cloud = LocalCloud(ServerConfig(host=host, port=port, data_port=data_port, state_dir=state_dir))
+def up(ctx: click.Context, port: int, data_port: int, host: str, state_dir: Path, ephemeral: bool) -> None:
+    """Run the control plane and the data plane until Ctrl-C or SIGTERM; resume the state dir's last state."""
+    config = ServerConfig(host=host, port=port, data_port=data_port, state_dir=state_dir, ephemeral=ephemeral)
+    cloud = LocalCloud(config)
+    from localcloud.state import SnapshotError
+
     try:
         cloud.serve_until_signalled(_print_ready)
     except OSError as exc:
         if ctx.obj["debug"]:
             raise
         raise LocalCloudError(f"cannot listen: {exc}") from exc
+    except SnapshotError as exc:
+        if ctx.obj["debug"]:
+            raise
+        raise LocalCloudError(f"{exc}; start with --ephemeral, or wipe it with `localcloud reset`") from exc
+
+
+@main.command()
+@click.option(
+    "--state-dir",
+    default=".localcloud",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The state dir to wipe.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(state_dir: Path, yes: bool) -> None:
+    """Forget everything the local cloud holds: the state snapshot and unzipped code (the CA stays)."""
+    from localcloud.state import reset_state
+
+    if not yes:
+        click.confirm(f"Wipe the local cloud state in {state_dir}?", abort=True)
+    try:
+        removed = reset_state(state_dir)
+    except RuntimeError as exc:
+        raise LocalCloudError(str(exc)) from exc
+    click.echo(f"reset {state_dir}: removed {', '.join(removed) if removed else 'nothing (already empty)'}")
 
 
 @main.command(name="bootstrap")

@@ -68,9 +68,17 @@ def _control_plane_answers(endpoint_url: str) -> bool:
 
 @contextmanager
 def local_cloud(
-    state_dir: Path, *, port: int | None = None, data_port: int | None = None, startup_timeout: float = 60.0
+    state_dir: Path,
+    *,
+    port: int | None = None,
+    data_port: int | None = None,
+    startup_timeout: float = 60.0,
+    ephemeral: bool = True,
 ) -> Iterator[RunningCloud]:
-    """Start `localcloud up` on free ports (unless given), wait until both planes answer, stop on exit."""
+    """Start `localcloud up` on free ports (unless given), wait until both planes answer, stop on exit.
+
+    Ephemeral by default: tests, the demo and the benchmark start from nothing and leave no snapshot.
+    """
     state_dir = state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
@@ -87,6 +95,7 @@ def local_cloud(
         str(data_port),
         "--state-dir",
         str(state_dir),
+        *(["--ephemeral"] if ephemeral else []),
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(

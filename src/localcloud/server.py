@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ class ServerConfig:
     port: int = 4566
     data_port: int = 4443
     state_dir: Path = Path(".localcloud")
+    ephemeral: bool = False  # True: start empty and write no snapshot (the state dir holds only CA and code)
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,10 @@ class _Health:
 
     def __init__(self, app: WsgiApp, status: Callable[[], dict[str, Any]]) -> None:
         self._app, self._status = app, status
+        self.generation = 0  # bumped by every API call: the snapshotter saves after changes
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        self.generation += 1
         if environ.get("PATH_INFO") == HEALTH_PATH:
             body = json.dumps(self._status()).encode()
             start_response(
@@ -82,6 +86,7 @@ class LocalCloud:
         self._control: BaseWSGIServer | None = None
         self._control_thread: threading.Thread | None = None
         self._data: Any = None
+        self._snapshots: Any = None
         self.endpoints: Endpoints | None = None
 
     def start(self) -> Endpoints:
@@ -92,30 +97,34 @@ class LocalCloud:
             create_backend_app,
         )
 
-        from localcloud import extensions, lambda_runtime
+        from localcloud import extensions, lambda_runtime, observability, state
         from localcloud.dataplane.gateway import Gateway
         from localcloud.dataplane.listener import HttpsListener
         from localcloud.extensions.apigateway_lookup import custom_domain_target
+        from localcloud.observability import lambda_logging_config
+        from localcloud.observability.dataplane_metrics import ObservedDataPlane
         from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         # DNS validation has nothing to wait for locally: the certificate is issued on the next read.
         moto_settings.ACM_VALIDATION_WAIT = 0
         extensions.install()
+        lambda_logging_config.install()
+        if not self.config.ephemeral:
+            self._restore()
+        observability.start()
         bind = _bind_address(self.config.host)
+        health = _Health(DomainDispatcherApplication(create_backend_app), self._status)
         control = make_server(
-            bind,
-            self.config.port,
-            _Health(DomainDispatcherApplication(create_backend_app), self._status),
-            threaded=True,
-            request_handler=MotoRequestHandler,
+            bind, self.config.port, health, threaded=True, request_handler=MotoRequestHandler
         )
         endpoint_url = f"http://{self.config.host}:{control.server_port}"
         lambda_runtime.install(self.state_dir, endpoint_url)
         contexts = ServerContexts(LocalCertificateAuthority(self.state_dir))
-        data = HttpsListener(
-            Gateway(lambda_runtime.current, custom_domain_target), bind, self.config.data_port, contexts
+        gateway = ObservedDataPlane(
+            Gateway(lambda_runtime.current, custom_domain_target), observability.store(), observability.sink()
         )
+        data = HttpsListener(gateway, bind, self.config.data_port, contexts)
         try:
             data.start()
         except BaseException:
@@ -128,7 +137,27 @@ class LocalCloud:
         (self.state_dir / "env").write_text(self.endpoints.export_lines())
         self._control_thread = threading.Thread(target=control.serve_forever, name="control", daemon=True)
         self._control_thread.start()
+        if not self.config.ephemeral:
+            self._snapshots = state.Snapshotter(
+                self.state_dir / state.SNAPSHOT,
+                lambda: {"metrics": observability.store().export()},
+                lambda: health.generation,
+                lambda: observability.store().generation,
+            )
+            self._snapshots.start()
         return self.endpoints
+
+    def _restore(self) -> None:
+        """Bring back the last snapshot of this state dir, then drop code no live function uses."""
+        from localcloud import observability, state
+        from localcloud.extensions._moto import awslambda
+
+        started = time.monotonic()
+        extra = state.load(self.state_dir / state.SNAPSHOT)
+        if extra is not None:
+            observability.store().load(extra.get("metrics") or {})
+            log.warning("state restored from %s in %.1f s", self.state_dir, time.monotonic() - started)
+        state.prune_code(self.state_dir / "code", state.live_code_dirs(awslambda.lambda_backends))
 
     def _status(self) -> dict[str, Any]:
         endpoints = self.endpoints
@@ -143,15 +172,18 @@ class LocalCloud:
         }
 
     def stop(self) -> None:
-        from localcloud import lambda_runtime
+        from localcloud import lambda_runtime, observability
 
         if self._control is not None:
             self._control.shutdown()
             self._control.server_close()
         if self._data is not None:
             self._data.stop()
+        if self._snapshots is not None:
+            self._snapshots.stop()  # the final snapshot, once no request can change anything
         with contextlib.suppress(RuntimeError):  # the runtime never started
             lambda_runtime.current().shutdown()
+        observability.stop()
 
     def serve_until_signalled(self, on_ready: Callable[[Endpoints], None]) -> None:
         """Start, report, and run until SIGINT or SIGTERM; always stops workers and frees the ports."""

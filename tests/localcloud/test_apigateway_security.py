@@ -22,7 +22,7 @@ from templates import REGION, SAM_CAPABILITIES, body, events, outputs, status
 from localcloud import extensions, lambda_runtime
 from localcloud.dataplane.gateway import Gateway
 from localcloud.dataplane.listener import HttpsListener
-from localcloud.extensions.apigateway_lookup import live_target
+from localcloud.extensions.apigateway_lookup import custom_domain_target
 from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
 EXPLICIT_DENY = {"Message": "User is not authorized to access this resource with an explicit deny"}
@@ -60,7 +60,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         assert status(cf, "secured") == "CREATE_COMPLETE", events(cf, "secured")
         found = outputs(cf, "secured")
         listener = HttpsListener(
-            Gateway(lambda_runtime.current, live_target),
+            Gateway(lambda_runtime.current, custom_domain_target),
             "127.0.0.1",
             0,
             ServerContexts(LocalCertificateAuthority(state)),

@@ -17,7 +17,8 @@ from botocore.config import Config
 from fixtures.bundles import zip_of
 from moto import mock_aws
 
-from localcloud import lambda_runtime
+from localcloud import lambda_runtime, observability
+from localcloud.observability import lambda_logging_config
 
 ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 
@@ -25,6 +26,9 @@ ROLE = "arn:aws:iam::123456789012:role/lambda-role"
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[lambda_runtime.LambdaRuntime]:
     with mock_aws():
+        observability.install()
+        observability.store().clear()  # the store is process-wide; each test starts without metrics
+        lambda_logging_config.install()
         installed = lambda_runtime.install(tmp_path / "state")
         try:
             yield installed
@@ -233,12 +237,29 @@ def test_reserved_concurrency_bounds_the_environments(
     assert len(runtime.environment_pids("probe")) <= 2
 
 
-def test_logs_go_to_the_function_log_file_not_the_result(client: Any, tmp_path: Path) -> None:
+def _log_text(group: str, until: str = "", timeout_s: float = 10.0) -> str:
+    """Every message in a log group, waiting (at most timeout_s) until `until` appears in it."""
+    logs = boto3.client("logs", region_name="us-east-1")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        observability.sink().flush()
+        try:
+            events = logs.filter_log_events(logGroupName=group)["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            events = []
+        text = "\n".join(event["message"] for event in events)
+        if until in text or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
+
+
+def test_logs_go_to_the_function_log_group_not_the_result(client: Any) -> None:
     create(client, "probe", zip_of("probe"))
 
     response, _ = invoke(client, "probe", {"action": "raise"})
 
-    log = (tmp_path / "state" / "logs" / "probe.log").read_text()
+    request_id = response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    log = _log_text("/aws/lambda/probe", until=f"REPORT RequestId: {request_id}")
     request_id = response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
     assert f"START RequestId: {request_id}" in log
     assert f"REPORT RequestId: {request_id}" in log
@@ -269,11 +290,7 @@ def test_event_invocation_is_accepted_and_runs(client: Any, tmp_path: Path) -> N
     response = client.invoke(FunctionName="probe", InvocationType="Event", Payload=b'{"async": true}')
 
     assert response["StatusCode"] == 202
-    log = tmp_path / "state" / "logs" / "probe.log"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and "REPORT RequestId" not in (log.read_text() if log.exists() else ""):
-        time.sleep(0.05)
-    assert "REPORT RequestId" in log.read_text()
+    assert "REPORT RequestId" in _log_text("/aws/lambda/probe", until="REPORT RequestId")
 
 
 def test_code_is_unzipped_once_per_code_sha(client: Any, tmp_path: Path) -> None:
@@ -299,3 +316,70 @@ def test_deleting_a_function_stops_its_environments(
     client.delete_function(FunctionName="probe")
 
     assert runtime.environment_pids("probe") == []
+
+
+def test_a_timed_out_invoke_is_logged_with_end_and_a_timeout_report(client: Any) -> None:
+    # GIVEN a function with a 1 s timeout
+    create(client, "probe", zip_of("probe"), Timeout=1)
+
+    # WHEN an invoke runs past it
+    response, _ = invoke(client, "probe", {"action": "sleep", "seconds": 5})
+
+    # THEN its log group has START, the timeout, END and a REPORT that says so
+    request_id = response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    log = _log_text("/aws/lambda/probe", until=f"REPORT RequestId: {request_id}")
+    assert f"START RequestId: {request_id}" in log
+    assert f"{request_id} Task timed out after 1.00 seconds" in log
+    assert f"END RequestId: {request_id}" in log
+    assert "Status: timeout" in log
+
+
+def test_output_goes_to_the_log_group_named_by_logging_config(client: Any) -> None:
+    # GIVEN a function whose LoggingConfig names its own log group
+    logs = boto3.client("logs", region_name="us-east-1")
+    logs.create_log_group(logGroupName="/custom/probe")
+    create(client, "probe", zip_of("probe"), LoggingConfig={"LogGroup": "/custom/probe", "LogFormat": "Text"})
+
+    # WHEN it runs
+    response, body = invoke(client, "probe")
+
+    # THEN Lambda reports that group and the lines land there
+    assert (
+        client.get_function_configuration(FunctionName="probe")["LoggingConfig"]["LogGroup"]
+        == "/custom/probe"
+    )
+    assert body["context"]["log_group_name"] == "/custom/probe"
+    request_id = response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    assert f"REPORT RequestId: {request_id}" in _log_text(
+        "/custom/probe", until=f"REPORT RequestId: {request_id}"
+    )
+
+
+def test_invocations_errors_and_duration_are_published_per_function(client: Any) -> None:
+    # GIVEN a function that succeeds once and fails twice
+    create(client, "probe", zip_of("probe"))
+    before = time.time() - 1
+    invoke(client, "probe")
+    invoke(client, "probe", {"action": "raise"})
+    invoke(client, "probe", {"action": "raise"})
+
+    # WHEN AWS/Lambda is read back through CloudWatch
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+
+    def total(metric: str, statistic: str = "Sum") -> float:
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/Lambda",
+            MetricName=metric,
+            Dimensions=[{"Name": "FunctionName", "Value": "probe"}],
+            StartTime=before,
+            EndTime=time.time() + 1,
+            Period=60,
+            Statistics=[statistic],
+        )["Datapoints"]
+        return sum(point[statistic] for point in points)
+
+    # THEN the counts are the invokes' and Duration has samples
+    assert total("Invocations") == 3
+    assert total("Errors") == 2
+    assert total("Duration", "SampleCount") == 3
+    assert total("ConcurrentExecutions", "Maximum") >= 1

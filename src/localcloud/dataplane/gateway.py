@@ -41,6 +41,7 @@ from localcloud.dataplane.routing_rules import DomainTarget
 from localcloud.lambda_runtime import CallerTimedOut, InvokeResult, LambdaRuntime, Throttled
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
 from localcloud.lambda_runtime.moto_adapter import lambda_function, spec_from_moto
+from localcloud.observability.dataplane_metrics import stage_resolved
 
 log = logging.getLogger("localcloud.dataplane")
 
@@ -196,6 +197,7 @@ class Gateway:
         if variables is None:
             raise MissingAuthenticationToken()
         route = match_route(api, path, request.method)
+        stage_resolved(api, stage, route)  # metrics and access logs of this stage (observability)
         if route is None:
             raise MissingAuthenticationToken()
         config = method_config(api, route)

@@ -16,9 +16,11 @@ from moto.cloudformation import parsing as _parsing
 from moto.cloudformation import responses as _cfn_responses
 from moto.cloudformation import utils as _cfn_utils
 from moto.cloudwatch import models as _cloudwatch
+from moto.cloudwatch import responses as _cloudwatch_responses
 from moto.core import common_models as _common_models
 from moto.core import exceptions as _core_exceptions
 from moto.dynamodb import models as _dynamodb
+from moto.logs import models as _logs
 from moto.s3 import models as _s3
 
 apigw: Any = _apigw
@@ -29,7 +31,9 @@ parsing: Any = _parsing
 cfn_responses: Any = _cfn_responses
 cfn_utils: Any = _cfn_utils
 cloudwatch: Any = _cloudwatch
+cloudwatch_responses: Any = _cloudwatch_responses
 dynamodb: Any = _dynamodb
+logs: Any = _logs
 s3: Any = _s3
 
 CloudFormationModel: Any = _common_models.CloudFormationModel

@@ -25,6 +25,7 @@ def spec_from_moto(fn: Any) -> FunctionSpec:
         code_sha256=str(fn.code_sha_256),
         reserved_concurrency=int(reserved) if reserved not in (None, "") else None,
         code_bytes=lambda: bytes(fn.code_bytes),
+        log_group_name=(getattr(fn, "logging_config", None) or {}).get("LogGroup"),
     )
 
 

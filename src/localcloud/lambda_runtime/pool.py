@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from localcloud import observability
 from localcloud.lambda_runtime import worker as worker_module
 from localcloud.lambda_runtime.environment import build_environment, log_stream_name
 from localcloud.lambda_runtime.spec import FunctionSpec
+from localcloud.observability.logs import Destination
 
 WORKER_SCRIPT = Path(worker_module.__file__).resolve()
 
@@ -33,8 +35,15 @@ class LaunchPlan:
     interpreter: str
     task_root: Path
     environment_spec: FunctionSpec
-    log_path: Path
     endpoint_url: str | None
+
+
+def _forward_output(output: IO[bytes], destination: Destination) -> None:
+    """Each line the function prints becomes a log event in its log group (until the process ends)."""
+    sink = observability.sink()
+    with output:
+        for line in iter(output.readline, b""):
+            sink.write(destination, line.decode("utf-8", "replace").rstrip("\n"))
 
 
 class Worker:
@@ -45,8 +54,6 @@ class Worker:
         self._result_read, result_write = os.pipe()
         stream = log_stream_name(plan.environment_spec.version)
         env = build_environment(plan.environment_spec, str(plan.task_root), stream, plan.endpoint_url)
-        plan.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log: IO[bytes] = open(plan.log_path, "ab", buffering=0)  # noqa: SIM115 - lives as long as the worker
         try:
             self.process = subprocess.Popen(
                 [
@@ -60,7 +67,7 @@ class Worker:
                     str(result_write),
                 ],
                 stdin=subprocess.DEVNULL,
-                stdout=self._log,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 env=env,
                 cwd=plan.task_root,
@@ -70,7 +77,16 @@ class Worker:
             os.close(request_read)
             os.close(result_write)
         self.invocations = 0
+        spec = plan.environment_spec
         self.log_stream = stream
+        self.log_destination: Destination = (spec.account_id, spec.region, spec.log_group, stream)
+        assert self.process.stdout is not None
+        threading.Thread(
+            target=_forward_output,
+            args=(self.process.stdout, self.log_destination),
+            name=f"logs-{self.process.pid}",
+            daemon=True,
+        ).start()
 
     @property
     def pid(self) -> int:
@@ -112,7 +128,6 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        self._log.close()
 
 
 class FunctionPool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from localcloud import observability
 from localcloud.lambda_runtime.bundle import unpacked
 from localcloud.lambda_runtime.environment import trace_header
 from localcloud.lambda_runtime.interpreter import interpreter_for
@@ -22,6 +23,7 @@ from localcloud.lambda_runtime.pool import (
     Worker,
 )
 from localcloud.lambda_runtime.spec import FunctionSpec
+from localcloud.observability.dataplane_metrics import note_integration_latency
 
 DEFAULT_CONCURRENCY = 4
 UNHANDLED = "Unhandled"
@@ -73,9 +75,7 @@ class LambdaRuntime:
         # Interpreter lookup and unzip happen outside the lock: they can take a while on first use.
         interpreter = interpreter_for(spec.runtime)
         task_root = unpacked(self.state_dir / "code", spec.code_sha256, spec.code_bytes())
-        plan = LaunchPlan(
-            interpreter, task_root, spec, self.state_dir / "logs" / f"{spec.name}.log", self.endpoint_url
-        )
+        plan = LaunchPlan(interpreter, task_root, spec, self.endpoint_url)
         limit = spec.reserved_concurrency or self.default_concurrency
         with self._lock:
             current = self._pools.get(key)
@@ -99,17 +99,36 @@ class LambdaRuntime:
         caller_timeout_s: float | None = None,
     ) -> InvokeResult:
         """Run the handler on `payload` (JSON text); raises Throttled or CallerTimedOut, else a result."""
-        request_id = request_id or str(uuid.uuid4())
         started = time.monotonic()
+        try:
+            return self._invoke(spec, payload, request_id, invoked_arn, caller_timeout_s, started)
+        finally:
+            # What API Gateway reports as IntegrationLatency when the data plane is the caller.
+            note_integration_latency((time.monotonic() - started) * 1000)
+
+    def _invoke(
+        self,
+        spec: FunctionSpec,
+        payload: bytes,
+        request_id: str | None,
+        invoked_arn: str | None,
+        caller_timeout_s: float | None,
+        started: float,
+    ) -> InvokeResult:
+        request_id = request_id or str(uuid.uuid4())
         caller_deadline = started + caller_timeout_s if caller_timeout_s is not None else None
         pool = self._pool_for(spec)
         wait_for_slot = caller_timeout_s if caller_timeout_s is not None else spec.timeout_s
         acquired = pool.acquire(wait_for_slot)
+        metrics = observability.lambda_metrics()
         if acquired is None:
+            metrics.throttled(spec.name)
             raise Throttled("Rate Exceeded.")
         worker, cold = acquired
+        metrics.started(spec.name)
         # Lambda's timeout clock starts when the environment is ready to run the invoke.
-        function_deadline = time.monotonic() + spec.timeout_s
+        running = time.monotonic()
+        function_deadline = running + spec.timeout_s
         request = {
             "requestId": request_id,
             "event": payload.decode() if payload else "{}",
@@ -123,30 +142,64 @@ class LambdaRuntime:
         except EnvironmentTimedOut:
             if caller_deadline is not None and caller_deadline < function_deadline:
                 threading.Thread(
-                    target=self._finish_abandoned, args=(pool, worker, function_deadline), daemon=True
+                    target=self._finish_abandoned,
+                    args=(pool, worker, spec, request_id, running, function_deadline),
+                    daemon=True,
                 ).start()
                 raise CallerTimedOut() from None
             pool.release(worker, healthy=False)
+            metrics.finished(spec.name, spec.timeout_s * 1000, error=True)
             return self._timed_out(spec, worker, request_id, cold)
         except EnvironmentCrashed as exc:
             pool.release(worker, healthy=False)
-            return self._crashed(spec, request_id, cold, worker.pid, str(exc))
+            metrics.finished(spec.name, (time.monotonic() - running) * 1000, error=True)
+            return self._crashed(spec, worker, request_id, cold, str(exc))
         pool.release(worker, healthy=not result.get("fatal", False))
+        duration = float(result.get("durationMs") or (time.monotonic() - running) * 1000)
+        metrics.finished(spec.name, duration, error=not result["ok"])
         if result["ok"]:
             return InvokeResult(result["payload"].encode(), None, spec.version, request_id, cold, worker.pid)
         body = json.dumps(result["error"]).encode()
         return InvokeResult(body, UNHANDLED, spec.version, request_id, cold, worker.pid)
 
-    def _finish_abandoned(self, pool: FunctionPool, worker: Worker, function_deadline: float) -> None:
+    def _finish_abandoned(
+        self,
+        pool: FunctionPool,
+        worker: Worker,
+        spec: FunctionSpec,
+        request_id: str,
+        running: float,
+        function_deadline: float,
+    ) -> None:
+        """The caller gave up; the function runs on to its own end, which Lambda meters and logs."""
+        metrics = observability.lambda_metrics()
         try:
-            worker.wait(function_deadline - time.monotonic())
+            result = worker.wait(function_deadline - time.monotonic())
             pool.release(worker, healthy=True)
-        except (EnvironmentTimedOut, EnvironmentCrashed):
+            metrics.finished(spec.name, (time.monotonic() - running) * 1000, error=not result["ok"])
+        except EnvironmentTimedOut:
             pool.release(worker, healthy=False)
+            metrics.finished(spec.name, spec.timeout_s * 1000, error=True)
+            self._log_timeout(spec, worker, request_id)
+        except EnvironmentCrashed:
+            pool.release(worker, healthy=False)
+            metrics.finished(spec.name, (time.monotonic() - running) * 1000, error=True)
+
+    def _log_timeout(self, spec: FunctionSpec, worker: Worker, request_id: str) -> str:
+        """The lines Lambda writes for an invoke it stopped: the timeout, END and a REPORT with its status."""
+        message = f"{_timestamp()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"
+        duration = spec.timeout_s * 1000
+        self._log(worker, message)
+        self._log(worker, f"END RequestId: {request_id}")
+        self._log(
+            worker,
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms"
+            f"\tBilled Duration: {int(duration)} ms\tMemory Size: {spec.memory_mb} MB\tStatus: timeout",
+        )
+        return message
 
     def _timed_out(self, spec: FunctionSpec, worker: Worker, request_id: str, cold: bool) -> InvokeResult:
-        message = f"{_timestamp()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"
-        self._append_log(spec, message)
+        message = self._log_timeout(spec, worker, request_id)
         return InvokeResult(
             json.dumps({"errorMessage": message}).encode(),
             UNHANDLED,
@@ -156,19 +209,21 @@ class LambdaRuntime:
             worker.pid,
         )
 
-    def _crashed(self, spec: FunctionSpec, request_id: str, cold: bool, pid: int, why: str) -> InvokeResult:
+    def _crashed(
+        self, spec: FunctionSpec, worker: Worker, request_id: str, cold: bool, why: str
+    ) -> InvokeResult:
         body: dict[str, Any] = {
             "errorType": "Runtime.ExitError",
             "errorMessage": f"RequestId: {request_id} Error: {why}",
         }
-        self._append_log(spec, body["errorMessage"])
-        return InvokeResult(json.dumps(body).encode(), UNHANDLED, spec.version, request_id, cold, pid)
+        self._log(worker, body["errorMessage"])
+        self._log(worker, f"END RequestId: {request_id}")
+        self._log(worker, f"REPORT RequestId: {request_id}\tMemory Size: {spec.memory_mb} MB\tStatus: error")
+        return InvokeResult(json.dumps(body).encode(), UNHANDLED, spec.version, request_id, cold, worker.pid)
 
-    def _append_log(self, spec: FunctionSpec, line: str) -> None:
-        path = self.state_dir / "logs" / f"{spec.name}.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+    @staticmethod
+    def _log(worker: Worker, line: str) -> None:
+        observability.sink().write(worker.log_destination, line)
 
     def retire(self, function_name: str) -> None:
         """Stop the environments of a deleted function (busy ones when their invoke returns)."""

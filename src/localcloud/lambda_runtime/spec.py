@@ -23,6 +23,7 @@ class FunctionSpec:
     code_sha256: str
     reserved_concurrency: int | None
     code_bytes: Callable[[], bytes] = field(compare=False, repr=False)
+    log_group_name: str | None = None  # LoggingConfig.LogGroup
 
     @property
     def fingerprint(self) -> str:
@@ -39,4 +40,4 @@ class FunctionSpec:
 
     @property
     def log_group(self) -> str:
-        return f"/aws/lambda/{self.name}"
+        return self.log_group_name or f"/aws/lambda/{self.name}"
