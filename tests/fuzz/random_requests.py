@@ -20,10 +20,6 @@ CATALOGS = (
     (2, "Whiskers"),
     (3, "Charlie"),
     (3, "Charlie"),
-    (1, "Max"),
-    (2, "Luna"),
-    (3, "Rocky"),
-    (3, "Rocky"),
     (4, "Bella"),
     (4, "Bella"),
 )

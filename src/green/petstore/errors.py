@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError, Servic
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from petstore.routing import allowed_methods
+from petstore import routing
 
 # Bounds on what an error echoes back, so a hostile request cannot inflate its own error.
 _MAX_REPORTED_ERRORS = 10
@@ -28,13 +28,17 @@ def error_response(status: int, message: str, **extra: Any) -> Response[dict[str
 
 
 def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None:
-    """Install the handlers that render every failure, Powertools' own included, as the error contract."""
+    """Install the handlers that render every failure, Powertools' own included, as the error contract.
+
+    Call it after the routes are registered: 405 and Allow come from them.
+    """
+    routes = routing.route_table(app)
 
     @app.not_found
     def not_found(error: NotFoundError) -> Response[dict[str, Any]]:
         # Called both when no route matched and when a route raised NotFoundError.
         method = app.current_event.http_method.upper()
-        allowed = allowed_methods(app.current_event.path)
+        allowed = routing.allowed_methods(routes, app.current_event.path)
         if allowed and method not in allowed:
             return error_response(
                 HTTPStatus.METHOD_NOT_ALLOWED,

@@ -22,7 +22,7 @@ from tests.events import FakeLambdaContext, load_event  # noqa: E402
 from tests.handler_loader import BUNDLES_DIR, COLORS, RELEASE_VERSIONS, TEST_ENVIRONMENT, load_bundle  # noqa: E402
 
 _IMPORT_PROBE = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
-ORDERS = {"blue": {"id": 1, "name": "Buddy"}, "green": {"id": 1, "name": "Max"}}
+ORDERS = {"blue": {"id": 1, "name": "Buddy"}, "green": {"id": 1, "name": "Buddy"}}
 
 
 def cold_import_seconds(color: str, runs: int) -> tuple[list[float], list[float]]:

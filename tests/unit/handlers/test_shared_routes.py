@@ -16,9 +16,9 @@ from tests.handler_loader import RELEASE_VERSIONS, Bundle, HttpReply, invoke
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 
 ISO_UTC_MILLIS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-# A pet each release sells and one it does not, as a v1 client finds them through GET /pets.
-AVAILABLE = {"blue": {"id": 1, "name": "Buddy"}, "green": {"id": 1, "name": "Max"}}
-UNAVAILABLE = {"blue": {"id": 3, "name": "Charlie"}, "green": {"id": 3, "name": "Rocky"}}
+# A pet both releases sell and one they do not: one catalog, the same ids and names in every release.
+AVAILABLE = {"blue": {"id": 1, "name": "Buddy"}, "green": {"id": 1, "name": "Buddy"}}
+UNAVAILABLE = {"blue": {"id": 3, "name": "Charlie"}, "green": {"id": 3, "name": "Charlie"}}
 
 
 @pytest.fixture
@@ -78,9 +78,12 @@ def test_blue_serves_the_v1_catalog(blue: Bundle) -> None:
     ]
 
 
-def test_green_serves_the_v2_catalog(green: Bundle) -> None:
-    pets = invoke(green, load_event("pets")).json()["pets"]
-    assert [(pet["id"], pet["name"]) for pet in pets] == [(1, "Max"), (2, "Luna"), (3, "Rocky"), (4, "Bella")]
+def test_green_keeps_every_v1_pet_and_adds_one(blue: Bundle, green: Bundle) -> None:
+    # GIVEN the v1 catalog WHEN v2 lists its pets THEN every v1 pet is there unchanged, and v2 adds Bella
+    v1 = invoke(blue, load_event("pets")).json()["pets"]
+    v2 = invoke(green, load_event("pets")).json()["pets"]
+    assert v2[: len(v1)] == v1
+    assert [(pet["id"], pet["name"]) for pet in v2[len(v1) :]] == [(4, "Bella")]
 
 
 def test_unknown_query_parameters_are_ignored(bundle: Bundle) -> None:
