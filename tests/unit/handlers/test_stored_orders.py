@@ -155,3 +155,31 @@ def test_v1_refuses_the_field_only_v2_accepts(blue: Bundle) -> None:
     reply = post_order(blue, {**BUDDY, "note": "gift wrap"})
     assert reply.status == 422
     assert "body.note" in reply.json()["message"]
+
+
+def test_a_retry_while_the_first_request_still_runs_is_a_409(
+    bundle: Bundle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a client that retries while its first request is still placing the order
+    key = f"in-flight-{uuid.uuid4()}"
+    retried: list[HttpReply] = []
+    place_order = bundle.modules["orders"].place_order
+
+    def place_while_the_client_retries(*args: Any, **kwargs: Any) -> Any:
+        if not retried:
+            retried.append(post_order(bundle, BUDDY, **{"Idempotency-Key": key}))
+        return place_order(*args, **kwargs)
+
+    monkeypatch.setattr(bundle.modules["orders"], "place_order", place_while_the_client_retries)
+    # WHEN the first request completes
+    first = post_order(bundle, BUDDY, **{"Idempotency-Key": key})
+    # THEN the retry was told to come back later (409), and the first placed the one order. (The
+    # nested call shares the resolver's per-request state, which Lambda never does, so the first
+    # answer's status is not checked here; its body is.)
+    assert retried[0].status == 409
+    assert "retry" in retried[0].json()["message"]
+    assert stored_order(first.json()["confirmationNumber"]) is not None
+    monkeypatch.undo()
+    again = post_order(bundle, BUDDY, **{"Idempotency-Key": key})
+    assert again.status == 201
+    assert again.json() == first.json()
