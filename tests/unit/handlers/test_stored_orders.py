@@ -4,11 +4,12 @@ import json
 import uuid
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.events import make_event
-from tests.handler_loader import RELEASE_VERSIONS, Bundle, HttpReply, invoke
-from tests.order_tables import stored_order
+from tests.handler_loader import RELEASE_VERSIONS, TEST_ENVIRONMENT, Bundle, HttpReply, invoke
+from tests.order_tables import ORDERS_TABLE, stored_order
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 
@@ -183,3 +184,13 @@ def test_a_retry_while_the_first_request_still_runs_is_a_409(
     again = post_order(bundle, BUDDY, **{"Idempotency-Key": key})
     assert again.status == 201
     assert again.json() == first.json()
+
+
+def test_a_stored_order_this_release_cannot_read_is_a_logged_500_not_a_client_error(bundle: Bundle) -> None:
+    # GIVEN an order in the table without the fields every release must keep (a broken writer)
+    client = boto3.client("dynamodb", region_name=TEST_ENVIRONMENT["AWS_DEFAULT_REGION"])
+    client.put_item(TableName=ORDERS_TABLE, Item={"confirmationNumber": {"S": "ORD-BADBAD00"}})
+    # WHEN a client reads it THEN the server owns the failure: 500, not a 4xx blaming the request
+    reply = get_order(bundle, "ORD-BADBAD00")
+    assert reply.status == 500
+    assert reply.json() == {"message": "Internal server error"}
