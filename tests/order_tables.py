@@ -1,7 +1,9 @@
-"""The data stack's tables for handler tests: in moto, in process (no socket), created once per session.
+"""The data stack's tables for handler tests: in moto, in process (no socket), one set per test package.
 
-Conftests that invoke the handlers import `order_tables`; it is autouse and session-wide, and whichever
-conftest starts the mock first owns it, so bundles imported once per session keep one client and one table.
+Conftests that invoke the handlers import `order_tables` (autouse, package scope: starting moto per
+test would multiply the suite's time). The bundles, imported once per session, keep their boto3
+clients: moto answers any client while a mock is active, and no other test package sees a mock it
+did not start. Tests use fresh keys and numbers, so they never depend on each other's orders.
 """
 
 from collections.abc import Iterator
@@ -15,7 +17,6 @@ from tests.handler_loader import TEST_ENVIRONMENT
 
 ORDERS_TABLE = TEST_ENVIRONMENT["ORDERS_TABLE_NAME"]
 IDEMPOTENCY_TABLE = TEST_ENVIRONMENT["IDEMPOTENCY_TABLE_NAME"]
-_started: list[Any] = []
 
 
 def create_tables(region: str = TEST_ENVIRONMENT["AWS_DEFAULT_REGION"]) -> None:
@@ -41,17 +42,8 @@ def stored_order(confirmation_number: str) -> dict[str, Any] | None:
     return item
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def order_tables() -> Iterator[None]:
-    if _started:
-        yield
-        return
-    mock = mock_aws()
-    mock.start()
-    _started.append(mock)
-    try:
+    with mock_aws():
         create_tables()
         yield
-    finally:
-        _started.clear()
-        mock.stop()
