@@ -27,13 +27,14 @@ COLORS = ("blue", "green")
 RELEASE_VERSIONS = {"blue": "v1.0.0", "green": "v2.0.0"}
 OPENAPI_DIR = REPO_ROOT / "architecture" / "openapi"
 
-# What the template sets, plus what keeps tests off the network (no X-Ray daemon to reach).
+# What the template sets; the tables are moto's (tests/order_tables.py), never a real account's.
 TEST_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "petstore",
     "POWERTOOLS_METRICS_NAMESPACE": "PetStore",
     "POWERTOOLS_LOG_LEVEL": "INFO",
-    "POWERTOOLS_TRACE_DISABLED": "true",
     "AWS_DEFAULT_REGION": "eu-west-1",
+    "ORDERS_TABLE_NAME": "petstore-orders-test",
+    "IDEMPOTENCY_TABLE_NAME": "petstore-idempotency-test",
 }
 _BUNDLE_PACKAGES = ("app", "petstore")
 

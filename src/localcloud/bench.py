@@ -3,8 +3,9 @@
 Deploys both colors and the custom domain on a fresh local cloud, keeps steady concurrent load on
 the live hostname, and runs switch-and-rollback cycles through the real custom-domain stack update
 (`bluegreen switch` / `bluegreen rollback`). Prints requests, failures, old-color responses after a
-switch had completed, convergence per switch, latency p50/p99 and requests per second; then times
-one switch done as a plain `sam deploy` of the custom-domain stack for comparison.
+switch had completed, convergence per switch, latency p50/p99 and requests per second, and the orders
+placed through the live hostname meanwhile (each read back afterwards: lost and duplicated, goal 0);
+then times one switch done as a plain `sam deploy` of the custom-domain stack for comparison.
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ from localcloud.flow import (
     stack_update_window,
 )
 from localcloud.launcher import local_cloud
-from localcloud.zero_downtime import LiveLoad, Report, Switch, analyse
+from localcloud.zero_downtime import (
+    LiveLoad,
+    OrderAudit,
+    OrderLoad,
+    Report,
+    Switch,
+    analyse,
+    audit_orders,
+    read_orders_back,
+)
 
 
 def switch_cycles(commands: Commands, cycles: int) -> tuple[list[Switch], list[float]]:
@@ -61,12 +71,17 @@ def steady_load(commands: Commands, clients: int, seconds: float) -> Report:
 
 def load_across_switches(
     commands: Commands, cycles: int, clients: int, warmup_seconds: float = 2.0
-) -> tuple[Report, list[float]]:
-    with _live_load(commands, clients) as load:
+) -> tuple[Report, list[float], OrderAudit]:
+    """GET load and an ordering client on the live hostname while switching; orders read back after."""
+    cloud = commands.cloud
+    orders = OrderLoad(LIVE_URL, cloud.data_address, str(cloud.ca_bundle))
+    with _live_load(commands, clients) as load, orders:
         time.sleep(warmup_seconds)
         switches, durations = switch_cycles(commands, cycles)
         time.sleep(warmup_seconds)
-    return analyse(load.samples, switches), durations
+    numbers = [number for attempt in orders.attempts for number in attempt.confirmation_numbers]
+    stored = read_orders_back(LIVE_URL, cloud.data_address, str(cloud.ca_bundle), numbers)
+    return analyse(load.samples, switches), durations, audit_orders(orders.attempts, stored)
 
 
 def plain_sam_switch_seconds(commands: Commands, color: str) -> float:
@@ -110,13 +125,14 @@ def main(argv: list[str] | None = None) -> int:
         print("deploying blue, green and the custom domain on a fresh local cloud...", flush=True)
         deploy_petstore(commands)
         print(
-            f"load: {args.clients} clients on {LIVE_URL}/health; {args.cycles} switch+rollback cycles",
+            f"load: {args.clients} clients on {LIVE_URL}/health and one placing orders; "
+            f"{args.cycles} switch+rollback cycles",
             flush=True,
         )
         counts = [int(count) for count in args.steady_clients.split(",")]
         steady_load(commands, max([*counts, args.clients]), 3.0)  # start every warm worker; not counted
         steady = {count: steady_load(commands, count, args.steady_seconds) for count in counts}
-        report, durations = load_across_switches(commands, args.cycles, args.clients)
+        report, durations, audit = load_across_switches(commands, args.cycles, args.clients)
         print(f"\nsteady load, no switch ({args.steady_seconds:.0f} s each)")
         print("  clients  p50 ms  p99 ms  requests/s  failures")
         for count, phase in steady.items():
@@ -125,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{phase.requests_per_second:10.0f}  {phase.failures:8d}"
             )
         print("\nzero-downtime benchmark (load while switching)")
-        for line in report.lines():
+        for line in [*report.lines(), *audit.lines()]:
             print(f"  {line}")
         median, longest = statistics.median(durations), max(durations)
         print(f"  bluegreen switch s (median / max) {median:.2f} / {longest:.2f}")
@@ -135,7 +151,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{plain[0]:.2f}, {plain[1]:.2f}; no verification)"
         )
     steady_failures = sum(phase.failures for phase in steady.values())
-    held = report.failures == 0 and report.stale_after_completion == 0 and steady_failures == 0
+    held = (
+        report.failures == 0
+        and report.stale_after_completion == 0
+        and steady_failures == 0
+        and audit.held
+        and audit.placed > 0
+    )
     print("  zero downtime: " + ("HELD" if held else "BROKEN"))
     return 0 if held else 1
 

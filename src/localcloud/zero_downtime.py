@@ -2,6 +2,7 @@
 
 Every response is recorded with the color that served it, so a run proves (or disproves) that no
 request failed and that no request started after a switch completed was served by the old color.
+Orders placed meanwhile are read back afterwards: none may be lost, none placed twice.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import json
 import statistics
 import threading
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -67,15 +69,7 @@ class LiveLoad:
 
     def _client(self) -> None:
         target = urlsplit(self.url)
-        host, _, port = self.connect_to.rpartition(":")
-        connection = urllib3.HTTPSConnectionPool(
-            host,
-            int(port),
-            maxsize=1,
-            ca_certs=self.ca_bundle,
-            server_hostname=target.hostname,
-            assert_hostname=target.hostname,
-        )
+        connection = _connection(self.url, self.connect_to, self.ca_bundle)
         path = target.path or "/"
         headers = {"Host": target.netloc}
         local: list[Sample] = []
@@ -92,6 +86,15 @@ class LiveLoad:
             return Sample(started, time.perf_counter() - tick, response.status, _color_of(response.data))
         except urllib3.exceptions.HTTPError:
             return Sample(started, time.perf_counter() - tick, None, None)
+
+
+def _connection(url: str, connect_to: str, ca_bundle: str) -> urllib3.HTTPSConnectionPool:
+    """A keep-alive connection to connect_to (host:port), with url's hostname for SNI and certificate."""
+    hostname = urlsplit(url).hostname
+    host, _, port = connect_to.rpartition(":")
+    return urllib3.HTTPSConnectionPool(
+        host, int(port), maxsize=1, ca_certs=ca_bundle, server_hostname=hostname, assert_hostname=hostname
+    )
 
 
 def _color_of(body: bytes) -> str | None:
@@ -158,4 +161,154 @@ def analyse(samples: Sequence[Sample], switches: Sequence[Switch]) -> Report:
         p50_ms=_percentile(latencies, 0.50),
         p99_ms=_percentile(latencies, 0.99),
         requests_per_second=len(ordered) / span if span > 0 else 0.0,
+    )
+
+
+# --- Orders across switches -------------------------------------------------------------------
+
+ORDER_BODY = json.dumps({"id": 1, "name": "Buddy"}).encode()  # a pet both releases sell
+_ORDER_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class OrderAttempt:
+    """One intended order: its Idempotency-Key and every confirmation number an answer carried."""
+
+    key: str
+    confirmation_numbers: tuple[str, ...]  # one per 201 answer; every answer to one key must repeat it
+    placed: bool
+
+
+@dataclass
+class OrderLoad:
+    """One client placing orders through the live hostname until stopped, as a careful client does:
+    each order has its own Idempotency-Key, and a failed attempt is retried with the same key. Each
+    placed order is sent once more with its key, as by a client whose answer was lost: both answers
+    must carry the same number. Orders are marked synthetic (X-Synthetic-Order): never sales."""
+
+    base_url: str
+    connect_to: str
+    ca_bundle: str
+    timeout: float = 10.0
+    pause_seconds: float = 0.05
+    attempts: list[OrderAttempt] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> OrderLoad:
+        self._thread = threading.Thread(target=self._client, name="orders", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=(self.timeout + 1) * _ORDER_RETRIES + 5)
+
+    def _client(self) -> None:
+        connection = _connection(self.base_url, self.connect_to, self.ca_bundle)
+        target = urlsplit(self.base_url)
+        path = f"{target.path.rstrip('/')}/orders"
+        while not self._stop.is_set():
+            key = f"bench-{uuid.uuid4()}"
+            headers = {
+                "Host": target.netloc,
+                "Content-Type": "application/json",
+                "Idempotency-Key": key,
+                "X-Synthetic-Order": "true",
+            }
+            numbers: list[str] = []
+            for _ in range(_ORDER_RETRIES):
+                number = self._place(connection, path, headers)
+                if number is not None:
+                    numbers.append(number)
+                    break
+            if numbers:
+                repeated = self._place(connection, path, headers)
+                numbers += [repeated] if repeated is not None else []
+            self.attempts.append(OrderAttempt(key, tuple(numbers), bool(numbers)))
+            self._stop.wait(self.pause_seconds)
+        connection.close()
+
+    def _place(
+        self, connection: urllib3.HTTPSConnectionPool, path: str, headers: dict[str, str]
+    ) -> str | None:
+        try:
+            response = connection.request(
+                "POST", path, body=ORDER_BODY, headers=headers, timeout=self.timeout, retries=False
+            )
+        except urllib3.exceptions.HTTPError:
+            return None
+        if response.status != 201:
+            return None
+        return _confirmation_number(response.data)
+
+
+def _confirmation_number(body: bytes) -> str | None:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    number = document.get("confirmationNumber") if isinstance(document, dict) else None
+    return number if isinstance(number, str) else None
+
+
+def read_orders_back(
+    base_url: str, connect_to: str, ca_bundle: str, numbers: Iterable[str], timeout: float = 10.0
+) -> Callable[[str], bool]:
+    """GET /orders/{number} for each number through the live hostname; returns `is this order stored?`."""
+    connection = _connection(base_url, connect_to, ca_bundle)
+    target = urlsplit(base_url)
+    found: set[str] = set()
+    for number in set(numbers):
+        try:
+            response = connection.request(
+                "GET",
+                f"{target.path.rstrip('/')}/orders/{number}",
+                headers={"Host": target.netloc},
+                timeout=timeout,
+                retries=False,
+            )
+        except urllib3.exceptions.HTTPError:
+            continue
+        if response.status == 200 and _confirmation_number(response.data) == number:
+            found.add(number)
+    connection.close()
+    return found.__contains__
+
+
+@dataclass(frozen=True)
+class OrderAudit:
+    placed: int  # intended orders that got a confirmation number
+    unplaced: int  # intended orders that got none after every retry (the client knows; not lost)
+    lost: int  # confirmed orders that cannot be read back (goal 0)
+    duplicated: int  # intended orders confirmed under two numbers, or numbers shared by two (goal 0)
+
+    def lines(self) -> list[str]:
+        return [
+            f"orders placed                    {self.placed}",
+            f"orders lost (goal 0)             {self.lost}",
+            f"orders duplicated (goal 0)       {self.duplicated}",
+            f"orders not placed after retries  {self.unplaced}",
+        ]
+
+    @property
+    def held(self) -> bool:
+        return self.lost == 0 and self.duplicated == 0
+
+
+def audit_orders(attempts: Sequence[OrderAttempt], is_stored: Callable[[str], bool]) -> OrderAudit:
+    owners: dict[str, int] = {}
+    duplicated = 0
+    for attempt in attempts:
+        distinct = set(attempt.confirmation_numbers)
+        if len(distinct) > 1:
+            duplicated += 1
+        for number in distinct:
+            owners[number] = owners.get(number, 0) + 1
+    duplicated += sum(1 for count in owners.values() if count > 1)
+    placed = [attempt for attempt in attempts if attempt.placed]
+    lost = sum(1 for number in owners if not is_stored(number))
+    return OrderAudit(
+        placed=len(placed), unplaced=len(attempts) - len(placed), lost=lost, duplicated=duplicated
     )

@@ -26,8 +26,7 @@ PATHS = (
 )
 ORDER_BODIES = (
     '{"id":1,"name":"Buddy"}',
-    '{"id":1,"name":"Max"}',
-    '{"id":2,"name":"Luna"}',
+    '{"id":2,"name":"Whiskers"}',
     '{"id":4,"name":"Bella"}',
     '{"id":3,"name":"Charlie"}',
 )

@@ -2,9 +2,10 @@
 
 The v1 request set is every request the v1 document describes, errors included, plus unknown paths and
 wrong methods that are unknown in both releases. Orders name pets as a v1 client would: from the catalog
-GET /pets returned (the releases sell different pets). Against green, each request must get the same
-status, the same fields with the same JSON types and the same Content-Type/Allow headers as against blue,
-and green's answer must also be valid against the v1 document.
+GET /pets returned on v1, and the very same request goes to v2 (one catalog: same ids, same names).
+Against green, each request must get the same status, the same fields with the same JSON types and the
+same Content-Type/Allow headers as against blue, and green's answer must also be valid against the v1
+document. Reading an order back works whichever release placed it.
 """
 
 import base64
@@ -88,6 +89,12 @@ V1_REQUESTS = [
     V1Request(
         "order with invalid UTF-8", _order(lambda c: base64.b64encode(b"\xc3\x28").decode(), base64_body=True)
     ),
+    V1Request("read an unknown order", _fixed(make_event("GET", "/orders/ORD-00000000"))),
+    V1Request("read a malformed order number", _fixed(make_event("GET", "/orders/ORD-xyz"))),
+    *(
+        V1Request(f"{method} an order", _fixed(make_event(method, "/orders/ORD-00000000")))
+        for method in ("POST", "PUT", "DELETE")
+    ),
     V1Request("pets with unknown query", _fixed(make_event("GET", "/pets", query={"limit": ["1"]}))),
     V1Request("health with a body", _fixed(make_event("GET", "/health", body="{}"))),
     *(
@@ -119,15 +126,30 @@ def catalog_of(bundle: Bundle) -> Catalog:
 @pytest.mark.parametrize("request_", V1_REQUESTS, ids=lambda request_: request_.name)
 def test_green_answers_every_v1_request_as_blue_does(request_: V1Request) -> None:
     blue, green = load_bundle("blue"), load_bundle("green")
-    blue_event, green_event = request_.build(catalog_of(blue)), request_.build(catalog_of(green))
-    old, new = invoke(blue, blue_event), invoke(green, green_event)
+    event = request_.build(catalog_of(blue))
+    old, new = invoke(blue, event), invoke(green, event)
 
     assert new.status == old.status, (old.body, new.body)
     assert shape(new.json()) == shape(old.json())
     for header in ("Content-Type", "Allow"):
         assert new.header(header) == old.header(header), header
     # A v1 client reads green's answer with the v1 document.
-    contract_for("blue").check(green_event["httpMethod"], green_event["path"], new)
+    contract_for("blue").check(event["httpMethod"], event["path"], new)
+
+
+@pytest.mark.parametrize(("writer", "reader"), [("blue", "green"), ("green", "blue")])
+def test_an_order_placed_on_one_release_reads_the_same_on_the_other(writer: str, reader: str) -> None:
+    # GIVEN a v1 client's order placed on one release
+    pet = _first(catalog_of(load_bundle("blue")), True)
+    event = _order(lambda c: {"id": pet["id"], "name": pet["name"]})([])
+    placed = invoke(load_bundle(writer), event)
+    assert placed.status == 201
+    path = f"/orders/{placed.json()['confirmationNumber']}"
+    # WHEN the other release reads it THEN it answers the order exactly as the writer does
+    read = invoke(load_bundle(reader), make_event("GET", path))
+    assert read.status == 200
+    assert read.json() == invoke(load_bundle(writer), make_event("GET", path)).json() == placed.json()
+    contract_for("blue").check("GET", path, read)
 
 
 def test_the_v1_request_set_covers_every_v1_status() -> None:

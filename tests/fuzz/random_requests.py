@@ -20,15 +20,17 @@ CATALOGS = (
     (2, "Whiskers"),
     (3, "Charlie"),
     (3, "Charlie"),
-    (1, "Max"),
-    (2, "Luna"),
-    (3, "Rocky"),
-    (3, "Rocky"),
     (4, "Bella"),
     (4, "Bella"),
 )
 JSON_CONTENT_TYPES = tuple(kind for kind in CONTENT_TYPES if "json" in kind.lower())
-ROUTES = (("GET", "/health"), ("GET", "/pets"), ("POST", "/orders"), ("GET", "/pets/1"))
+ROUTES = (
+    ("GET", "/health"),
+    ("GET", "/pets"),
+    ("POST", "/orders"),
+    ("GET", "/pets/1"),
+    ("GET", "/orders/ORD-00000000"),
+)
 NASTY_STRINGS = (
     "",
     " ",
@@ -153,7 +155,14 @@ class RandomRequests:
             path = path.replace("/", "", 0) + ("/" if rng.random() < 0.05 else "")
         else:
             method = rng.choice((*METHODS, "TRACE", "PROPFIND"))
-            path = rng.choice((*KNOWN_PATHS, "/" + self.segment(10), "/pets/" + self.segment(5)))
+            path = rng.choice(
+                (
+                    *KNOWN_PATHS,
+                    "/" + self.segment(10),
+                    "/pets/" + self.segment(5),
+                    "/orders/" + self.segment(12),
+                )
+            )
         if rng.random() < 0.1:
             method = rng.choice(METHODS)
         headers = {self.text(10).replace(":", "") or "X": self.text(20) for _ in range(rng.randint(0, 2))}
@@ -162,6 +171,11 @@ class RandomRequests:
         elif rng.random() < 0.8:
             content_type = rng.choice(CONTENT_TYPES) if rng.random() < 0.9 else self.text(10)
             headers[rng.choice(("Content-Type", "content-type"))] = content_type
+        if rng.random() < 0.2:  # the order headers, well-formed or not; retried keys collide on purpose
+            key = rng.choice(("fuzz-key-1", "fuzz-key-2", self.text(rng.choice((0, 8, 200)))))
+            headers[rng.choice(("Idempotency-Key", "idempotency-key"))] = key
+        if rng.random() < 0.1:
+            headers["X-Synthetic-Order"] = rng.choice(("true", "false", "1", "yes", self.text(5)))
         query = {}
         for _ in range(rng.choice((0, 0, 1, 2))):
             name = rng.choice(("status", "category", "page", self.text(6) or "q"))

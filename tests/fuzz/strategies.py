@@ -14,7 +14,18 @@ from hypothesis import strategies as st
 from tests.events import make_event
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-KNOWN_PATHS = ("/", "/health", "/pets", "/orders", "/pets/1", "/pets/2", "/pets/4", "/pets/999")
+KNOWN_PATHS = (
+    "/",
+    "/health",
+    "/pets",
+    "/orders",
+    "/pets/1",
+    "/pets/2",
+    "/pets/4",
+    "/pets/999",
+    "/orders/ORD-00000000",
+    "/orders/ord-1",
+)
 PET_NAMES = ("Buddy", "Whiskers", "Charlie", "Max", "Luna", "Rocky", "Bella", "")
 FILTER_VALUES = ("available", "pending", "sold", "dog", "cat", "bird", "rabbit", "fish", "", "Dog", "*")
 CONTENT_TYPES = (

@@ -134,3 +134,56 @@ def test_alarms_the_bake_watches_are_all_listed_in_the_output(color: str) -> Non
     assert alarms == listed
     metrics = {template["Resources"][a]["Properties"]["MetricName"] for a in alarms}
     assert metrics == {"5XXError", "Latency", "Errors", "Throttles"}
+
+
+def _statements(template: dict[str, Any], color: str) -> list[dict[str, Any]]:
+    role = template["Resources"][f"{color.capitalize()}FunctionRole"]["Properties"]
+    return [statement for policy in role["Policies"] for statement in policy["PolicyDocument"]["Statement"]]
+
+
+def _imported_export(value: Any) -> str:
+    """The export name a `Fn::ImportValue: !Sub "${DataStackName}-X"` names, with the default stack."""
+    sub = value["Fn::ImportValue"]["Fn::Sub"]
+    return str(sub).replace("${DataStackName}", "petstore-data")
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_the_function_finds_the_data_stack_tables_through_its_exports(color: str) -> None:
+    # GIVEN a color stack deployed with a plain sam deploy (no table names passed)
+    template = load_stack(color)
+    assert template["Parameters"]["DataStackName"]["Default"] == "petstore-data"
+    variables = template["Resources"][f"{color.capitalize()}Function"]["Properties"]["Environment"][
+        "Variables"
+    ]
+    # THEN the function's table names are imported from what the data stack exports
+    exported = {
+        name: output["Export"]["Name"]["Fn::Sub"].replace("${AWS::StackName}", "petstore-data")
+        for name, output in load_stack("data")["Outputs"].items()
+        if "Export" in output
+    }
+    assert _imported_export(variables["ORDERS_TABLE_NAME"]) == exported["OrdersTableName"]
+    assert _imported_export(variables["IDEMPOTENCY_TABLE_NAME"]) == exported["IdempotencyTableName"]
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_the_function_may_only_get_and_put_single_orders(color: str) -> None:
+    template = load_stack(color)
+    data_actions = {
+        _imported_export(statement["Resource"]): sorted(statement["Action"])
+        for statement in _statements(template, color)
+        if any(action.startswith("dynamodb:") for action in statement["Action"])
+    }
+    assert data_actions == {
+        "petstore-data-OrdersTableArn": ["dynamodb:GetItem", "dynamodb:PutItem"],
+        # DeleteItem only on idempotency records: Powertools releases a key whose order failed.
+        "petstore-data-IdempotencyTableArn": [
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
+    }
+    for statement in _statements(template, color):
+        assert not any(
+            action in {"dynamodb:Scan", "dynamodb:Query", "dynamodb:*"} for action in statement["Action"]
+        )

@@ -1,4 +1,8 @@
-"""The pets this release sells. A fixed catalog: the release itself is what blue/green switches."""
+"""The pets this release sells.
+
+One catalog across releases: a later release may add pets, never rename or remove one, or an order a
+client prepared against the live release fails on the next one.
+"""
 
 from petstore.models import Pet, PetCategory, PetStatus
 

@@ -8,9 +8,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
-from petstore.routing import allowed_methods
+from petstore import routing
 
 # Bounds on what an error echoes back, so a hostile request cannot inflate its own error.
 _MAX_REPORTED_ERRORS = 10
@@ -28,13 +27,17 @@ def error_response(status: int, message: str, **extra: Any) -> Response[dict[str
 
 
 def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None:
-    """Install the handlers that render every failure, Powertools' own included, as the error contract."""
+    """Install the handlers that render every failure, Powertools' own included, as the error contract.
+
+    Call it after the routes are registered: 405 and Allow come from them.
+    """
+    routes = routing.route_table(app)
 
     @app.not_found
     def not_found(error: NotFoundError) -> Response[dict[str, Any]]:
         # Called both when no route matched and when a route raised NotFoundError.
         method = app.current_event.http_method.upper()
-        allowed = allowed_methods(app.current_event.path)
+        allowed = routing.allowed_methods(routes, app.current_event.path)
         if allowed and method not in allowed:
             return error_response(
                 HTTPStatus.METHOD_NOT_ALLOWED,
@@ -49,18 +52,15 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
     def invalid_parameters(error: RequestValidationError) -> Response[dict[str, Any]]:
         return validation_response(error.errors())
 
-    def invalid_body(error: ValidationError) -> Response[dict[str, Any]]:
-        details = error.errors(include_url=False, include_input=False, include_context=False)
-        return validation_response([{**detail, "loc": ("body", *detail["loc"])} for detail in details])
-
     def unexpected(error: Exception) -> Response[dict[str, Any]]:
         logger.exception("Unhandled error", extra={"error_type": type(error).__name__})
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
 
     # Powertools looks handlers up along the exception's MRO: Exception gets only what nothing else takes.
+    # Request input is validated by Powertools (RequestValidationError); any other pydantic error is
+    # the server's own (a stored order it cannot read, an answer it cannot build): a logged 500.
     app.exception_handler(ServiceError)(service_error)
     app.exception_handler(RequestValidationError)(invalid_parameters)
-    app.exception_handler(ValidationError)(invalid_body)
     app.exception_handler(Exception)(unexpected)
 
 

@@ -1,12 +1,15 @@
-"""Request and response shapes of the pet-store API."""
+"""Request and response shapes of the pet-store API: the routes' types and the OpenAPI schemas."""
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 # Ids are int64 in the API documents; anything larger cannot name a pet.
 PetId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+CONFIRMATION_NUMBER_PATTERN = r"^ORD-[0-9A-F]{8}$"
+ConfirmationNumber = Annotated[str, Field(pattern=CONFIRMATION_NUMBER_PATTERN)]
+Environment = Literal["blue", "green"]
 
 
 class PetStatus(StrEnum):
@@ -26,7 +29,7 @@ class PetCategory(StrEnum):
 class Pet(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    id: int
+    id: PetId
     name: str
     category: PetCategory
     status: PetStatus
@@ -42,18 +45,18 @@ class OrderRequest(BaseModel):
 
 
 class OrderedPet(BaseModel):
-    id: int
+    id: PetId
     name: str
-    status: str = "ordered"
+    status: Literal["ordered"] = "ordered"
 
 
 class ReleaseInfo(BaseModel):
-    environment: str
+    environment: Environment
     version: str
 
 
 class HealthResponse(ReleaseInfo):
-    status: str = "healthy"
+    status: Literal["healthy"] = "healthy"
     timestamp: str
 
 
@@ -61,7 +64,15 @@ class PetsResponse(ReleaseInfo):
     pets: list[Pet]
 
 
-class OrderResponse(ReleaseInfo):
-    confirmation_number: str = Field(serialization_alias="confirmationNumber")
+class Order(ReleaseInfo):
+    """An order as placed and as stored; environment and version name the release that placed it.
+
+    Attributes a later release adds are optional and ignored by earlier ones (extra="ignore"), so each
+    release reads every other release's orders: add attributes, never rename or remove one.
+    """
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, serialize_by_alias=True)
+
+    confirmation_number: ConfirmationNumber = Field(alias="confirmationNumber")
     timestamp: str
     data: OrderedPet

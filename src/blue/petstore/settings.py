@@ -28,3 +28,21 @@ def load_release(environ: Mapping[str, str] = os.environ) -> Release:
     if not _VERSION_PATTERN.match(version):
         raise ConfigurationError(f"APP_VERSION must look like v1.2.3; got {version!r}")
     return Release(color=color, version=version)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The data stack's DynamoDB tables this function reads and writes."""
+
+    orders: str
+    idempotency: str
+
+
+def load_tables(environ: Mapping[str, str] = os.environ) -> Tables:
+    """Read ORDERS_TABLE_NAME and IDEMPOTENCY_TABLE_NAME, set by the template from the data stack."""
+    names = {}
+    for variable in ("ORDERS_TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"):
+        names[variable] = environ.get(variable, "").strip()
+        if not names[variable]:
+            raise ConfigurationError(f"{variable} must name a DynamoDB table of the data stack")
+    return Tables(orders=names["ORDERS_TABLE_NAME"], idempotency=names["IDEMPOTENCY_TABLE_NAME"])

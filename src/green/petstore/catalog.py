@@ -1,11 +1,15 @@
-"""The pets this release sells. A fixed catalog: the release itself is what blue/green switches."""
+"""The pets this release sells: v1's catalog, same ids and names, plus what v2 adds.
+
+One catalog across releases: a release may add pets, never rename or remove one, or an order a client
+prepared against the live release fails on the next one.
+"""
 
 from petstore.models import Pet, PetCategory, PetStatus
 
 PETS: tuple[Pet, ...] = (
-    Pet(id=1, name="Max", category=PetCategory.DOG, status=PetStatus.AVAILABLE),
-    Pet(id=2, name="Luna", category=PetCategory.CAT, status=PetStatus.AVAILABLE),
-    Pet(id=3, name="Rocky", category=PetCategory.BIRD, status=PetStatus.PENDING),
+    Pet(id=1, name="Buddy", category=PetCategory.DOG, status=PetStatus.AVAILABLE),
+    Pet(id=2, name="Whiskers", category=PetCategory.CAT, status=PetStatus.AVAILABLE),
+    Pet(id=3, name="Charlie", category=PetCategory.BIRD, status=PetStatus.PENDING),
     Pet(id=4, name="Bella", category=PetCategory.RABBIT, status=PetStatus.SOLD),
 )
 

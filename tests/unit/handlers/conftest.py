@@ -3,6 +3,7 @@
 import pytest
 
 from tests.handler_loader import COLORS, Bundle, load_bundle
+from tests.order_tables import order_tables  # noqa: F401  (autouse: the data stack's tables, in moto)
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
 

@@ -21,7 +21,7 @@ def test_green_returns_one_pet_by_id(green: Bundle) -> None:
     assert reply.json() == {
         "environment": "green",
         "version": "v2.0.0",
-        "pet": {"id": 2, "name": "Luna", "category": "cat", "status": "available"},
+        "pet": {"id": 2, "name": "Whiskers", "category": "cat", "status": "available"},
     }
 
 
@@ -56,9 +56,9 @@ def test_green_answers_405_for_other_methods_on_a_pet(green: Bundle) -> None:
 
 def test_green_filters_by_status_and_category(green: Bundle) -> None:
     # GIVEN the v2 catalog WHEN filtered THEN only pets matching every filter come back
-    assert [pet["name"] for pet in pets_of(green, status="available")] == ["Max", "Luna"]
+    assert [pet["name"] for pet in pets_of(green, status="available")] == ["Buddy", "Whiskers"]
     assert [pet["name"] for pet in pets_of(green, category="rabbit")] == ["Bella"]
-    assert [pet["name"] for pet in pets_of(green, status="pending", category="bird")] == ["Rocky"]
+    assert [pet["name"] for pet in pets_of(green, status="pending", category="bird")] == ["Charlie"]
     assert pets_of(green, status="sold", category="dog") == []
 
 

@@ -35,3 +35,25 @@ def test_timestamps_are_utc_with_milliseconds_and_z(bundle: Bundle) -> None:
     moment = datetime(2026, 11, 22, 23, 50, 0, 123456, tzinfo=timezone(timedelta(hours=2)))
     assert utc_timestamp(moment) == "2026-11-22T21:50:00.123Z"
     assert utc_timestamp(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    ("environ", "complaint"),
+    [
+        ({"IDEMPOTENCY_TABLE_NAME": "i"}, "ORDERS_TABLE_NAME"),
+        ({"ORDERS_TABLE_NAME": " ", "IDEMPOTENCY_TABLE_NAME": "i"}, "ORDERS_TABLE_NAME"),
+        ({"ORDERS_TABLE_NAME": "o"}, "IDEMPOTENCY_TABLE_NAME"),
+    ],
+)
+def test_cold_start_fails_without_the_data_stack_tables(
+    bundle: Bundle, environ: dict[str, str], complaint: str
+) -> None:
+    # GIVEN a color deployed without the data stack's table names WHEN it starts THEN it says which is missing
+    settings = bundle.modules["settings"]
+    with pytest.raises(settings.ConfigurationError, match=complaint):
+        settings.load_tables(environ)
+
+
+def test_table_names_come_from_the_environment(bundle: Bundle) -> None:
+    tables = bundle.modules["settings"].load_tables({"ORDERS_TABLE_NAME": "o", "IDEMPOTENCY_TABLE_NAME": "i"})
+    assert (tables.orders, tables.idempotency) == ("o", "i")
