@@ -7,8 +7,12 @@ once the switch has completed.
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import boto3
 import pytest
 
 from localcloud.flow import DOMAIN_STACK, LIVE_URL, Commands, stack_update_window
@@ -33,6 +37,38 @@ def _switch_under_load(commands: Commands, steps: list[tuple[str, str, list[str]
     return analyse(load.samples, switches)
 
 
+@contextmanager
+def _alarm_held(commands: Commands, alarm: str) -> Iterator[None]:
+    """Keep `alarm` in ALARM (set-alarm-state, as a fault injection) until the block ends."""
+    env = commands.cloud.env()
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=commands.cloud.endpoint_url,
+        region_name=commands.cloud.region,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+
+    def set_state(value: str, reason: str) -> None:
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue=value, StateReason=reason)
+
+    stop = threading.Event()
+
+    def hold() -> None:
+        while not stop.wait(0.5):
+            set_state("ALARM", "fault injected by the end-to-end test")
+
+    set_state("ALARM", "fault injected by the end-to-end test")
+    holder = threading.Thread(target=hold, name="alarm-holder", daemon=True)
+    holder.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        holder.join()
+        set_state("OK", "fault removed")
+
+
 def test_idle_color_is_smoke_tested_on_its_own_url_while_live_stays_blue(live_on_blue: Commands) -> None:
     result = live_on_blue.run("bluegreen", "smoke", "green", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -54,38 +90,17 @@ def test_switch_and_manual_rollback_lose_no_request(live_on_blue: Commands) -> N
 
 
 def test_failed_bake_rolls_back_by_itself_without_losing_a_request(live_on_blue: Commands) -> None:
-    # GIVEN green's 5XX alarm fires once green takes traffic
+    # GIVEN green's 5XX alarm is held in ALARM while green takes traffic. The local cloud evaluates
+    # alarms like CloudWatch, so a state set by hand lasts only until the next evaluation: it is
+    # set again every half second for as long as the switch runs.
     alarm = "petstore-green-api-5xx"
-    live_on_blue.run(
-        "aws",
-        "cloudwatch",
-        "set-alarm-state",
-        "--alarm-name",
-        alarm,
-        "--state-value",
-        "ALARM",
-        "--state-reason",
-        "fault injected by the end-to-end test",
-    )
-    try:
+    with _alarm_held(live_on_blue, alarm):
         # WHEN a switch to green bakes on its alarms THEN it fails, rolls back and reports it
         report = _switch_under_load(
             live_on_blue,
             [
                 ("blue", "green", ["bluegreen", "switch", "green", "--yes", "--bake", "2"], 1),
             ],
-        )
-    finally:
-        live_on_blue.run(
-            "aws",
-            "cloudwatch",
-            "set-alarm-state",
-            "--alarm-name",
-            alarm,
-            "--state-value",
-            "OK",
-            "--state-reason",
-            "fault removed",
         )
     # Blue answering again after the automatic rollback is the point, so only failures count here.
     assert report.failures == 0
