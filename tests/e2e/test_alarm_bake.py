@@ -1,7 +1,8 @@
 """A switch's bake rolls back because green's own 5XX alarm fires on real traffic, not on a health poll.
 
-Green passes its smoke suite on its own URL; once it is live, a misconfigured `/pets` route (its
-integration names a function that does not exist, as a bad release might) answers 5xx to live users.
+Green passes its smoke suite on its own URL and on the live hostname; once it is live, a misconfigured
+`/adoptions` route that the smoke suite does not cover (its integration names a function that does not
+exist, as a bad release might) answers 5xx to live users.
 API Gateway's 5XXError metric then crosses the stack's alarm threshold, CloudWatch evaluates the alarm at
 the end of its 60-second period, and the bake sees ALARM and rolls back to blue while /health stays fine.
 """
@@ -37,8 +38,8 @@ def _apigateway(commands: Commands) -> Any:
     )
 
 
-class PetsFault:
-    """Adds (and later removes) a `/pets` route on green whose integration names no function."""
+class AdoptionsFault:
+    """Adds (and later removes) an `/adoptions` route on green whose integration names no function."""
 
     def __init__(self, commands: Commands) -> None:
         outputs = stack_outputs(commands.cloud, "petstore-green")
@@ -49,9 +50,8 @@ class PetsFault:
     def inject(self) -> None:
         items = self.apigw.get_resources(restApiId=self.api_id)["items"]
         root = next(item["id"] for item in items if item["path"] == "/")
-        self.resource_id = self.apigw.create_resource(restApiId=self.api_id, parentId=root, pathPart="pets")[
-            "id"
-        ]
+        created = self.apigw.create_resource(restApiId=self.api_id, parentId=root, pathPart="adoptions")
+        self.resource_id = created["id"]
         self.apigw.put_method(
             restApiId=self.api_id, resourceId=self.resource_id, httpMethod="GET", authorizationType="NONE"
         )
@@ -72,15 +72,15 @@ class PetsFault:
 
 
 @pytest.fixture
-def pets_fault(live_on_blue: Commands) -> Iterator[PetsFault]:
-    fault = PetsFault(live_on_blue)
+def adoptions_fault(live_on_blue: Commands) -> Iterator[AdoptionsFault]:
+    fault = AdoptionsFault(live_on_blue)
     try:
         yield fault
     finally:
         fault.remove()
 
 
-def _inject_once_green_is_live(commands: Commands, fault: PetsFault, stop: threading.Event) -> None:
+def _inject_once_green_is_live(commands: Commands, fault: AdoptionsFault, stop: threading.Event) -> None:
     while not stop.is_set():
         if (commands.live() or ("", ""))[0] == "green":
             fault.inject()
@@ -89,15 +89,15 @@ def _inject_once_green_is_live(commands: Commands, fault: PetsFault, stop: threa
 
 
 def test_bake_rolls_back_when_greens_5xx_alarm_fires_on_live_traffic(
-    live_on_blue: Commands, pets_fault: PetsFault
+    live_on_blue: Commands, adoptions_fault: AdoptionsFault
 ) -> None:
     cloud = live_on_blue.cloud
     stop = threading.Event()
     injector = threading.Thread(
-        target=_inject_once_green_is_live, args=(live_on_blue, pets_fault, stop), daemon=True
+        target=_inject_once_green_is_live, args=(live_on_blue, adoptions_fault, stop), daemon=True
     )
-    # GIVEN users requesting /pets on the live hostname, and a fault that appears once green is live
-    with LiveLoad(f"{LIVE_URL}/pets", 2, cloud.data_address, str(cloud.ca_bundle)):
+    # GIVEN users requesting /adoptions on the live hostname, and a fault that appears once green is live
+    with LiveLoad(f"{LIVE_URL}/adoptions", 2, cloud.data_address, str(cloud.ca_bundle)):
         injector.start()
         try:
             # WHEN green is switched in with a bake longer than one alarm period
