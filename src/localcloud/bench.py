@@ -104,7 +104,8 @@ def plain_sam_switch_seconds(commands: Commands, color: str) -> float:
         "local",
         "--no-fail-on-empty-changeset",
         "--parameter-overrides",
-        *(f"{key}={value}" for key, value in parameters.items()),
+        # SAM refuses "Key=" on its command line; an empty value is the parameter's default anyway.
+        *(f"{key}={value}" for key, value in parameters.items() if value),
     )
     return time.time() - started
 
