@@ -19,7 +19,7 @@ from bluegreen.commands.status import status
 from bluegreen.commands.switch import switch
 from bluegreen.commands.unlock import unlock
 from bluegreen.context import AppContext
-from bluegreen.errors import BlueGreenError
+from bluegreen.errors import BlueGreenError, aws_error_hint
 from bluegreen.local_env import ensure_local_process_env
 
 
@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppCon
     except (ClientError, BotoCoreError) as exc:
         if debug:
             raise
-        click.echo(f"bluegreen: AWS error: {exc}", err=True)
+        hint = aws_error_hint(exc) if isinstance(exc, BotoCoreError) else ""
+        click.echo(f"bluegreen: AWS error: {exc}" + (f"; {hint}" if hint else ""), err=True)
         sys.exit(1)
     sys.exit(0)
