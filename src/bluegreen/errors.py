@@ -46,6 +46,10 @@ class Unhealthy(OperationFailed):
     """Something the operator relies on is unhealthy or drifted."""
 
 
+class NoTerminal(OperationFailed):
+    """A confirmation was needed but there is no terminal to ask: the run is cancelled, not declined."""
+
+
 class LockHeld(OperationFailed):
     """Another command holds the lock; carries the holder so the message can name it."""
 

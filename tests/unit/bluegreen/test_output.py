@@ -1,4 +1,4 @@
-"""Output for people: a status table, history within 100 columns, one caller format, no ANSI off a terminal."""
+"""Output for people: a status table, history in 100 columns, one caller format, no ANSI off a terminal."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bluegreen import output
 from bluegreen.output import caller_name, colour_enabled
 from tests.unit.bluegreen.fakes import FakeClock
 from tests.unit.bluegreen.test_cli import run_cli
