@@ -99,7 +99,16 @@ def test_status_exits_one_when_a_color_is_unhealthy(world: World, capsys: pytest
 def test_smoke_color_prints_one_line_per_check(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(world, ["smoke", "green"], capsys)
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()[1:]] == ["PASS"] * 6
+    assert [line.split()[0] for line in out.splitlines()[1:-1]] == ["PASS"] * 6
+
+
+def test_smoke_live_says_which_color_and_version_answered(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(world, ["smoke", "live"], capsys)
+    assert code == 0 and out.splitlines()[-1] == "answered by blue 1.0.0"
+    code, out, _ = run_cli(world, ["smoke", "live", "--json"], capsys)
+    assert json.loads(out)["answered_by"] == [{"color": "blue", "version": "1.0.0"}]
 
 
 def test_smoke_unhealthy_url_exits_one(world: World, capsys: pytest.CaptureFixture[str]) -> None:
