@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,11 @@ def test_history_fits_100_columns_and_wide_shows_everything(
     assert "arn:" not in out and not ANSI.search(out)
     code, wide, _ = run_cli(world, ["history", "--wide"], capsys)
     assert "smoke suite failed" in wide and max(len(line) for line in wide.splitlines()) > 100
+
+
+def test_make_help_prints_no_ansi_when_not_a_terminal() -> None:
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        ["make", "-s", "-C", str(root), "help"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "switch" in done.stdout and not ANSI.search(done.stdout)
