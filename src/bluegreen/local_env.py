@@ -85,13 +85,18 @@ def read_env_file(path: Path) -> dict[str, str]:
 def ensure_local(config_env: str, project_root: Path, environ: MutableMapping[str, str]) -> str | None:
     """Refuses (exit 2) a loopback-only config env whose endpoints are not loopback, after loading the
     local cloud's env file into `environ` if one exists. Returns a note when the file was loaded."""
-    if config_env not in LOOPBACK_CONFIG_ENVS or not endpoint_problems(environ):
+    if config_env not in LOOPBACK_CONFIG_ENVS:
+        return None
+    problems = endpoint_problems(environ)
+    if not problems:
         return None
     env_file = project_root / LOCAL_ENV_FILE
-    if not env_file.is_file():
+    already_local = is_loopback_host(urlsplit(environ.get(ENDPOINT_VAR, "")).hostname)
+    if already_local or not env_file.is_file():
+        # A shell already pointed at a local cloud is never re-pointed at another one behind its back.
+        missing = "" if already_local else f" and {env_file} does not exist"
         raise ConfigError(
-            f"config env {config_env!r} only talks to the local cloud, but {endpoint_problems(environ)[0]} "
-            f"and {env_file} does not exist: {HOW_TO}"
+            f"config env {config_env!r} only talks to the local cloud, but {problems[0]}{missing}: {HOW_TO}"
         )
     for name in AWS_ONLY_VARS:
         environ.pop(name, None)

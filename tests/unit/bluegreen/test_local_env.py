@@ -147,3 +147,13 @@ def test_make_refuses_the_local_env_without_a_local_cloud(tmp_path: Path) -> Non
         # THEN bluegreen refuses with the next command (make reports its exit 2)
         assert "make local-up" in done.stderr, done.stderr
         assert done.returncode != 0
+
+
+def test_a_shell_pointed_at_a_local_cloud_is_not_repointed_by_the_file(tmp_path: Path) -> None:
+    # GIVEN a loopback endpoint but no connect-to, and an env file of another local cloud
+    write_env_file(tmp_path, endpoint="http://localhost:5566")
+    environ = {**LOCAL, "BLUEGREEN_CONNECT_TO": ""}
+    # WHEN the local env starts THEN it refuses, naming the missing setting, and changes nothing
+    with pytest.raises(ConfigError, match="BLUEGREEN_CONNECT_TO is not set"):
+        ensure_local("local", tmp_path, environ)
+    assert environ["AWS_ENDPOINT_URL"] == "http://localhost:4566"
