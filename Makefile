@@ -46,9 +46,11 @@ $(INSTALL_STAMP): pyproject.toml
 	@echo "Installed into $(VENV)"
 
 .PHONY: build
+# SAM's "Commands you can use next" hint is dropped: it suggests `sam local` (needs Docker).
+SAM_HINT_FILTER := sed '/^Commands you can use next$$/,/^$$/d'
 build: $(INSTALL_STAMP) ## sam build both colors into .aws-sam/build-<color>
-	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/build-blue --cached --cache-dir .aws-sam/cache-blue
-	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/build-green --cached --cache-dir .aws-sam/cache-green
+	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/build-blue --cached --cache-dir .aws-sam/cache-blue 2>&1 | $(SAM_HINT_FILTER)
+	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/build-green --cached --cache-dir .aws-sam/cache-green 2>&1 | $(SAM_HINT_FILTER)
 
 .PHONY: deploy-data
 deploy-data: $(INSTALL_STAMP) ## Deploy the data stack first (orders, idempotency, switch lock and history)
