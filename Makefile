@@ -1,6 +1,7 @@
 # Blue/green releases of the pet-store API. `make` lists the targets.
 # CONFIG_ENV picks the samconfig environment: default (AWS) or local (the local cloud: run
-# `make local-up` in another terminal and source .localcloud/env first).
+# `make local-up` in another terminal). With local, bluegreen refuses any endpoint but a loopback one
+# and loads .localcloud/env itself when the shell has not sourced it.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -13,11 +14,14 @@ VENV := .venv
 INSTALL_STAMP := $(VENV)/.installed
 BIN := $(abspath $(VENV)/bin)
 BLUEGREEN = $(BIN)/bluegreen --config-env $(CONFIG_ENV)
-SAM_DELETE = $(BIN)/sam delete --no-prompts --config-env $(CONFIG_ENV)
+# sam delete runs under bluegreen's environment check (the local env never reaches AWS).
+SAM_DELETE = $(BLUEGREEN) exec -- $(BIN)/sam delete --no-prompts --config-env $(CONFIG_ENV)
 
 # sam build needs a python3.13 on PATH for the python3.13 runtime: the venv provides it.
 export PATH := $(BIN):$(PATH)
 export SAM_CLI_TELEMETRY := 0
+# bluegreen's messages then name make's variables (FORCE=1) instead of its flags (--force).
+export BLUEGREEN_INVOKED_BY := make
 
 # The first python3.13 that runs: on PATH, else the newest pyenv 3.13. Override with PYTHON313=...
 PYTHON313 ?= $(shell for c in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1); do \
@@ -25,7 +29,8 @@ PYTHON313 ?= $(shell for c in python3.13 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ] && [ -z "$${NO_COLOR:-}" ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: CONFIG_ENV=default|local  COLOR=blue|green  TARGET=blue|green|live|<url>  REASON=... (unlock)  CONFIRM=<data stack> (delete-data)"
 
 .PHONY: install
@@ -41,9 +46,11 @@ $(INSTALL_STAMP): pyproject.toml
 	@echo "Installed into $(VENV)"
 
 .PHONY: build
+# SAM's "Commands you can use next" hint is dropped: it suggests `sam local` (needs Docker).
+SAM_HINT_FILTER := sed '/^Commands you can use next$$/,/^$$/d'
 build: $(INSTALL_STAMP) ## sam build both colors into .aws-sam/build-<color>
-	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/build-blue --cached --cache-dir .aws-sam/cache-blue
-	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/build-green --cached --cache-dir .aws-sam/cache-green
+	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/build-blue --cached --cache-dir .aws-sam/cache-blue 2>&1 | $(SAM_HINT_FILTER)
+	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/build-green --cached --cache-dir .aws-sam/cache-green 2>&1 | $(SAM_HINT_FILTER)
 
 .PHONY: deploy-data
 deploy-data: $(INSTALL_STAMP) ## Deploy the data stack first (orders, idempotency, switch lock and history)

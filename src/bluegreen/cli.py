@@ -11,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bluegreen.commands.decommission import decommission
 from bluegreen.commands.deploy import deploy
+from bluegreen.commands.exec_cmd import exec_command
 from bluegreen.commands.history import history
 from bluegreen.commands.rollback import rollback
 from bluegreen.commands.smoke import smoke
@@ -18,7 +19,8 @@ from bluegreen.commands.status import status
 from bluegreen.commands.switch import switch
 from bluegreen.commands.unlock import unlock
 from bluegreen.context import AppContext
-from bluegreen.errors import BlueGreenError
+from bluegreen.errors import BlueGreenError, aws_error_hint
+from bluegreen.local_env import ensure_local_process_env
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -45,12 +47,16 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
 
     Exit codes: 0 ok, 1 the operation failed or found something unhealthy, 2 usage or configuration error.
     """
+    # Before any client exists: a loopback-only config env never reaches an AWS hostname.
+    note = ensure_local_process_env(config_env, project_dir)
+    if note:
+        click.echo(note, err=True)
     # Tests (and embedders) pass another factory through `main(context_factory=...)`.
     factory = ctx.obj if callable(ctx.obj) else AppContext
     ctx.obj = factory(project_dir, config_env, debug=debug, json_output=json_output)
 
 
-for command in (status, deploy, smoke, switch, rollback, history, decommission, unlock):
+for command in (status, deploy, smoke, switch, rollback, history, decommission, unlock, exec_command):
     cli.add_command(command)
 
 
@@ -75,6 +81,7 @@ def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppCon
     except (ClientError, BotoCoreError) as exc:
         if debug:
             raise
-        click.echo(f"bluegreen: AWS error: {exc}", err=True)
+        hint = aws_error_hint(exc) if isinstance(exc, BotoCoreError) else ""
+        click.echo(f"bluegreen: AWS error: {exc}" + (f"; {hint}" if hint else ""), err=True)
         sys.exit(1)
     sys.exit(0)

@@ -97,7 +97,10 @@ class Project:
             with config_file.open("rb") as handle:
                 document = tomllib.load(handle)
         except FileNotFoundError:
-            raise ConfigError(f"samconfig not found: {config_file}") from None
+            raise ConfigError(
+                f"samconfig not found: {config_file}; run bluegreen from the repository root "
+                "(cd to it) or pass --project-dir (env BLUEGREEN_PROJECT_DIR)"
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_file}: invalid TOML: {exc}") from None
         env = document.get(self.config_env)

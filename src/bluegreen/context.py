@@ -18,6 +18,7 @@ import requests
 from bluegreen import http
 from bluegreen.aws import Aws, StackEvent
 from bluegreen.config import Project
+from bluegreen.errors import NoTerminal
 from bluegreen.history import History
 from bluegreen.live import ApiGatewayLiveReader, DomainStack, read_domain_stack
 from bluegreen.lock import DEFAULT_LEASE, Lease
@@ -65,8 +66,7 @@ class AppContext:
     def confirm(self, question: str) -> bool:
         if not sys.stdin.isatty():
             # Never hang a pipeline on a prompt: non-interactive runs must pass --yes.
-            self.say(f"{question} -> no terminal to ask; pass --yes to confirm")
-            return False
+            raise NoTerminal(f"no terminal to ask {question!r}: nothing changed; pass --yes to confirm")
         return click.confirm(question, default=False, err=True)
 
     # --- clients ----------------------------------------------------------------------------------------

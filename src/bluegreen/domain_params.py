@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from bluegreen.aws import Aws
+from bluegreen.aws.discovery import enclosing_zone_names
 from bluegreen.errors import ConfigError
 from bluegreen.stacks import ColorStack
 
@@ -24,7 +25,11 @@ def domain_parameters(static: dict[str, str], active: ColorStack, aws: Aws) -> d
     if not params.get("PublicHostedZoneId"):
         zone = aws.public_hosted_zone_for(domain)
         if zone is None:
-            raise ConfigError(f"no public Route 53 hosted zone encloses {domain}; set PublicHostedZoneId")
+            tried = ", ".join(enclosing_zone_names(domain)) or "none (the name has no parent domain)"
+            raise ConfigError(
+                f"no public Route 53 hosted zone encloses {domain} (tried {tried}); create one, "
+                "or set PublicHostedZoneId in samconfig/custom-domain.toml"
+            )
         params["PublicHostedZoneId"] = zone
     if not params.get("CertificateArn"):
         certificate = aws.issued_certificate_for(domain)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit
+
 import click
+from botocore.exceptions import BotoCoreError, EndpointConnectionError, NoCredentialsError
 
 
 class BlueGreenError(click.ClickException):
@@ -42,6 +46,10 @@ class Unhealthy(OperationFailed):
     """Something the operator relies on is unhealthy or drifted."""
 
 
+class NoTerminal(OperationFailed):
+    """A confirmation was needed but there is no terminal to ask: the run is cancelled, not declined."""
+
+
 class LockHeld(OperationFailed):
     """Another command holds the lock; carries the holder so the message can name it."""
 
@@ -60,3 +68,20 @@ class LockLost(OperationFailed):
 
 class ChangeFailed(OperationFailed):
     """The CloudFormation update of the custom-domain stack did not complete."""
+
+
+def option_hint(flag: str, make_variable: str) -> str:
+    """The way to pass an option as the operator typed the command: `FORCE=1` under make, else `--force`."""
+    return make_variable if os.environ.get("BLUEGREEN_INVOKED_BY") == "make" else flag
+
+
+def aws_error_hint(exc: BotoCoreError) -> str:
+    """The likely cause of a client-side AWS error and the next command, or "" when there is none to give."""
+    if isinstance(exc, EndpointConnectionError):
+        host = urlsplit(str(exc.kwargs.get("endpoint_url", ""))).hostname or ""
+        if host in ("localhost", "::1") or host.startswith("127."):
+            return "the local cloud is not running: start it with `make local-up` (another terminal)"
+        return "check the network, the region and AWS_ENDPOINT_URL"
+    if isinstance(exc, NoCredentialsError):
+        return "configure AWS credentials, or use --config-env local (CONFIG_ENV=local) with `make local-up`"
+    return ""

@@ -98,6 +98,27 @@ def _quoted(value: str) -> str:
     return f'"{value}"' if any(ch.isspace() for ch in value) else value
 
 
+class HintFilter:
+    """Drops SAM's "Commands you can use next" block: it suggests `sam local` (needs Docker) and commands
+    bluegreen runs itself. Everything else passes through to `echo` unchanged."""
+
+    HEADING = "Commands you can use next"
+
+    def __init__(self, echo: Callable[[str], None]) -> None:
+        self._echo = echo
+        self._in_hint = False
+
+    def __call__(self, line: str) -> None:
+        text = line.strip()
+        if text == self.HEADING:
+            self._in_hint = True
+            return
+        if self._in_hint and (not text or set(text) == {"="} or text.startswith("[*]")):
+            return
+        self._in_hint = False
+        self._echo(line)
+
+
 class Sam:
     def __init__(
         self, project_root: Path, echo: Callable[[str], None], runner: Runner = run_streaming
@@ -122,7 +143,7 @@ class Sam:
         for path in (argv[argv.index("--template-file") + 1], argv[argv.index("--config-file") + 1]):
             if not Path(path).is_file():
                 raise ConfigError(f"{what}: file not found: {path}")
-        code, lines = self._runner(argv, self._echo)
+        code, lines = self._runner(argv, HintFilter(self._echo))
         if code != 0:
             last = next((line for line in reversed(lines) if line.strip()), "")
             raise OperationFailed(f"{what} exited {code}: {last}")

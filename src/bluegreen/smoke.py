@@ -39,6 +39,11 @@ class SmokeReport:
     base_url: str
     results: list[CheckResult] = field(default_factory=list)
     environments: set[str] = field(default_factory=set)  # the colors that answered
+    answers: set[tuple[str, str]] = field(default_factory=set)  # (color, version) pairs that answered
+
+    def answered_by(self) -> str:
+        """`green 2.0.0`, or every pair when more than one answered (a switch propagating)."""
+        return ", ".join(f"{color} {version or '?'}" for color, version in sorted(self.answers)) or "nobody"
 
     @property
     def definitely_broken(self) -> bool:
@@ -59,6 +64,7 @@ class SmokeReport:
             "base_url": self.base_url,
             "passed": self.passed,
             "environments": sorted(self.environments),
+            "answered_by": [{"color": c, "version": v} for c, v in sorted(self.answers)],
             "checks": [asdict(r) for r in self.results],
         }
 
@@ -104,11 +110,13 @@ class SmokeSuite:
         self._available_pet: dict[str, Any] | None = None
         self._last_status: int | None = None
         self._seen: set[str] = set()
+        self._answers: set[tuple[str, str]] = set()
 
     def run(self, base_url: str) -> SmokeReport:
         base = base_url.rstrip("/")
         self._available_pet = None
         self._seen = set()
+        self._answers = set()
         report = SmokeReport(base_url=base)
         checks: list[tuple[str, Callable[[str], requests.Response]]] = [
             ("health", self._health),
@@ -121,6 +129,7 @@ class SmokeSuite:
         for name, check in checks:
             report.results.append(self._timed(name, check, base))
         report.environments = set(self._seen)
+        report.answers = set(self._answers)
         return report
 
     def _timed(self, name: str, check: Callable[[str], requests.Response], base: str) -> CheckResult:
@@ -142,6 +151,8 @@ class SmokeSuite:
     def _identity(self, body: dict[str, Any]) -> None:
         if isinstance(body.get("environment"), str):
             self._seen.add(body["environment"])
+            version = body.get("version")
+            self._answers.add((body["environment"], version if isinstance(version, str) else ""))
         if self._expect_color is not None:
             _expect(body.get("environment") == self._expect_color, f"environment is not {self._expect_color}")
         if self._expect_version is not None:

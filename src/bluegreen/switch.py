@@ -13,7 +13,15 @@ from typing import Any
 
 from bluegreen import COLORS
 from bluegreen.aws import StackEvent
-from bluegreen.errors import BlueGreenError, ChangeFailed, LockLost, OperationFailed, Unhealthy, UsageError
+from bluegreen.errors import (
+    BlueGreenError,
+    ChangeFailed,
+    LockLost,
+    NoTerminal,
+    OperationFailed,
+    Unhealthy,
+    UsageError,
+)
 from bluegreen.history import History, Record
 from bluegreen.live import LiveState, LiveStateReader
 from bluegreen.operation import Operations, Run
@@ -236,7 +244,15 @@ class Switcher:
                     result.message = f"dry run: change set shown and deleted; {target} not live"
                     self._say(result.message)
                     return result
-                if not options.assume_yes and not self._confirm(f"Make {target} live on {live.domain_name}?"):
+                try:
+                    confirmed = options.assume_yes or self._confirm(
+                        f"Make {target} live on {live.domain_name}?"
+                    )
+                except NoTerminal as exc:
+                    self._updater.discard(plan)
+                    run.finish(Outcome.CANCELLED, str(exc))
+                    raise
+                if not confirmed:
                     self._updater.discard(plan)
                     run.finish(Outcome.CANCELLED, "declined at the confirmation prompt")
                     raise OperationFailed("switch cancelled at the prompt; nothing changed")
@@ -267,7 +283,8 @@ class Switcher:
                     run.record.convergence_seconds = round(verification.seconds, 3)
                 self._say(verification.summary())
                 if not verification.converged:
-                    failure = f"verification failed: {verification.summary()}"
+                    # Raised inside the phase, so the phase ends FAILED before the rollback starts.
+                    raise Unhealthy(f"verification failed: {verification.summary()}")
             if failure is None and options.bake_seconds > 0:
                 with run.phase(Phase.BAKE):
                     bake = bake_live(
@@ -283,9 +300,9 @@ class Switcher:
                         heartbeat=run.ensure_held,
                     )
                     run.measurements["bake"] = bake.to_dict()
-                    failure = bake.failure
-                    if failure is None:
-                        self._say(f"bake: {options.bake_seconds:.0f}s of live smoke passed, no alarm")
+                    if bake.failure is not None:
+                        raise Unhealthy(bake.failure)
+                    self._say(f"bake: {options.bake_seconds:.0f}s of live smoke passed, no alarm")
         except LockLost:
             raise  # whoever took the lock recovers this run; a lockless rollback would race it
         except BlueGreenError as exc:
@@ -297,7 +314,7 @@ class Switcher:
             self._roll_back(run, previous, target, options, failure, first_failure)
 
         result.state = Outcome.SUCCEEDED
-        took = f" in {verification.seconds:.2f}s" if verification else ""
+        took = f" in {verification.elapsed:.2f}s" if verification else ""
         result.message = (
             f"{target} ({target_stack.version or '?'}) is live on {live.domain_name}, verified{took}"
         )
@@ -334,10 +351,9 @@ class Switcher:
             + (f" [{', '.join(c.details)}]" if c.details else "")
             for c in plan.changes
         ]
-        self._say(
-            f"change set: ActiveApiId={plan.api_id} ActiveApiStage={plan.stage}"
-            + ("" if lines else " (no resource changes)")
-        )
+        self._say("change set:" + ("" if lines else " (no resource changes)"))
+        for name, before, after in plan.parameter_changes():
+            self._say(f"  parameter {name}: {before or '-'} -> {after}")
         for line in lines:
             self._say(f"  {line}")
         return lines

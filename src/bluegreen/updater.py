@@ -28,6 +28,16 @@ class Plan:
     empty: bool
     api_id: str
     stage: str
+    # The switched parameters' values before the change, for the before -> after display.
+    before: tuple[tuple[str, str], ...] = ()
+
+    def parameter_changes(self) -> list[tuple[str, str, str]]:
+        """(name, before, after) of each switched parameter this plan changes."""
+        previous = dict(self.before)
+        after = {"ActiveApiId": self.api_id, "ActiveApiStage": self.stage}
+        return [
+            (key, previous.get(key, "?"), value) for key, value in after.items() if previous.get(key) != value
+        ]
 
 
 class StackUpdater(Protocol):
@@ -83,7 +93,8 @@ class CloudFormationUpdater:
             return self._empty_plan(stack, name, api_id, stage)
         info = self._aws.wait_change_set(self._stack_name, change_set_id)
         if info.status == "CREATE_COMPLETE":
-            return Plan(change_set_id, info.changes, empty=False, api_id=api_id, stage=stage)
+            before = tuple((key, stack.parameters.get(key, "")) for key in SWITCHED_PARAMETERS)
+            return Plan(change_set_id, info.changes, empty=False, api_id=api_id, stage=stage, before=before)
         self._aws.delete_change_set(self._stack_name, change_set_id)
         if info.is_empty:
             return self._empty_plan(stack, change_set_id, api_id, stage)

@@ -27,6 +27,7 @@ class Verification:
     converged: bool = False
     gave_up: bool = False  # F consecutive failed rounds
     seconds: float = 0.0  # from the start to the first round of the passing streak (or to the end)
+    elapsed: float = 0.0  # from the start to the verdict: what the verify phase took
     rounds: int = 0
     passed_rounds: int = 0
     failed_rounds: int = 0
@@ -42,11 +43,14 @@ class Verification:
             f"{self.other_color_rounds} still on another color; {self.requests} requests"
         )
         if self.converged:
-            return f"verified {self.color} on the live hostname in {self.seconds:.2f}s ({counts})"
+            return (
+                f"verified {self.color} on the live hostname in {self.elapsed:.2f}s, converged "
+                f"{self.seconds:.2f}s after the change ({counts})"
+            )
         why = (
             f"gave up after {self.fail_after} consecutive failed rounds"
             if self.gave_up
-            else f"not verified within {self.seconds:.1f}s"
+            else f"not verified within {self.elapsed:.1f}s"
         )
         return f"{self.color} {why} ({counts}); last failure: {self.last_failure or '-'}"
 
@@ -56,6 +60,7 @@ class Verification:
             "converged": self.converged,
             "gave_up": self.gave_up,
             "seconds": round(self.seconds, 3),
+            "elapsed": round(self.elapsed, 3),
             "rounds": self.rounds,
             "passed_rounds": self.passed_rounds,
             "failed_rounds": self.failed_rounds,
@@ -120,13 +125,14 @@ def verify_live(
         if streak >= consecutive:
             result.converged = True
             result.seconds = streak_started - started
+            result.elapsed = clock() - started
             return result
         if fail_after is not None and failing >= fail_after:
             result.gave_up = True
-            result.seconds = clock() - started
+            result.seconds = result.elapsed = clock() - started
             return result
         if clock() - started >= timeout:
-            result.seconds = clock() - started
+            result.seconds = result.elapsed = clock() - started
             return result
         sleep(min(interval, max(0.0, timeout - (clock() - started))))
 

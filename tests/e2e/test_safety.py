@@ -64,7 +64,7 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 120
 
 KILL_AT = {
     "preflight": "== preflight",
-    "change": "change set: ActiveApiId=",  # created; executing right after
+    "change": "  parameter ActiveApiId: ",  # change set created; executing right after
     "verify": "== verify",
     "bake": "== bake",
 }

@@ -5,15 +5,19 @@ from __future__ import annotations
 from bluegreen.aws.base import AwsBase
 
 
+def enclosing_zone_names(domain_name: str) -> list[str]:
+    """The zone names that may hold the domain's alias record, closest first: api.x.com -> [x.com.]."""
+    labels = domain_name.rstrip(".").split(".")
+    return [".".join(labels[start:]) + "." for start in range(1, len(labels) - 1)]
+
+
 class DiscoveryApi(AwsBase):
     def caller_arn(self) -> str:
         return self.sts.get_caller_identity()["Arn"]
 
     def public_hosted_zone_for(self, domain_name: str) -> str | None:
         """The id of the closest public hosted zone enclosing the domain's parent (api.x.com -> x.com)."""
-        labels = domain_name.rstrip(".").split(".")
-        for start in range(1, len(labels) - 1):
-            zone_name = ".".join(labels[start:]) + "."
+        for zone_name in enclosing_zone_names(domain_name):
             response = self.route53.list_hosted_zones_by_name(DNSName=zone_name, MaxItems="10")
             for zone in response.get("HostedZones", []):
                 private = zone.get("Config", {}).get("PrivateZone", False)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from bluegreen.context import AppContext
+from bluegreen.output import paint
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -29,12 +30,22 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
 
 
-def table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+def table(rows: list[list[str]], headers: list[str], colour: bool = False) -> str:
+    """Columns padded to their widest visible cell; verdict words coloured when `colour`."""
+    widths = [max(visible_len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    lines += [
+        "  ".join(
+            paint(str(c), colour) + " " * (w - visible_len(str(c))) for c, w in zip(row, widths, strict=True)
+        )
+        for row in rows
+    ]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def visible_len(text: str) -> int:
+    return len(click.unstyle(text))
 
 
 class FiniteFloat(click.ParamType):

@@ -8,7 +8,7 @@ import click
 from bluegreen.commands import pass_app
 from bluegreen.context import AppContext
 from bluegreen.duration import DurationType
-from bluegreen.errors import OperationFailed
+from bluegreen.errors import OperationFailed, option_hint
 from bluegreen.retire import grace_violation
 from bluegreen.stacks import ColorStack
 from bluegreen.states import Action, Phase
@@ -65,5 +65,6 @@ def refusal(app: AppContext, color: str, stack: ColorStack, grace: float, force:
             )
     violation = grace_violation(color, app.history.recent(200), app.clock(), grace)
     if violation and not force:
-        raise OperationFailed(f"refusing to delete {color}: {violation}; use --force to override")
+        override = option_hint("--force", "FORCE=1")
+        raise OperationFailed(f"refusing to delete {color}: {violation}; use {override} to override")
     return violation

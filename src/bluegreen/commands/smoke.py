@@ -42,6 +42,7 @@ def smoke(
         click.echo(f"smoke {report.base_url}")
         for result in report.results:
             click.echo(result.line())
+        click.echo(f"answered by {report.answered_by()}")
     if not report.passed:
         raise Unhealthy(
             f"{len(report.failures)} of {len(report.results)} smoke checks failed on {report.base_url}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import click
@@ -11,6 +12,8 @@ from bluegreen.commands import json_option, pass_app, print_json, table, wants_j
 from bluegreen.context import AppContext
 from bluegreen.errors import Unhealthy
 from bluegreen.history import Record
+from bluegreen.live import LiveState
+from bluegreen.output import VERDICT_COLORS, caller_name, colour_enabled, paint
 from bluegreen.states import TRAFFIC_ACTIONS, Outcome
 
 
@@ -29,7 +32,11 @@ def describe_lock(app: AppContext) -> tuple[dict[str, Any] | None, list[str]]:
         "stale": stale is not None,
         "stale_because": stale,
     }
-    problems = [f"stale lock held by {info.holder}: {stale}; the next command takes it over"] if stale else []
+    problems = (
+        [f"stale lock held by {caller_name(info.holder)}: {stale}; the next command takes it over"]
+        if stale
+        else []
+    )
     return data, problems
 
 
@@ -41,15 +48,16 @@ def describe_in_flight(started: list[Record], lock: dict[str, Any] | None) -> li
         if running:
             continue
         notes.append(
-            f"interrupted {record.action} {record.route} by {record.who} at phase {record.phase or 'start'} "
-            f"(started {record.started_at}); the next command recovers it"
+            f"interrupted {record.action} {record.route} by {caller_name(record.who)} "
+            f"at phase {record.phase or 'start'} (started {record.started_at}); the next command recovers it"
         )
     return notes
 
 
 def running_now(started: list[Record], lock: dict[str, Any] | None) -> list[str]:
     return [
-        f"running: {r.action} {r.route} by {r.who}, phase {r.phase or 'start'} (started {r.started_at})"
+        f"running: {r.action} {r.route} by {caller_name(r.who)}, phase {r.phase or 'start'} "
+        f"(started {r.started_at})"
         for r in started
         if lock is not None and not lock["stale"] and lock["record_id"] == r.record_id
     ]
@@ -100,14 +108,15 @@ def status(app: AppContext, json_output: bool) -> None:
         )
 
     # A refused attempt changed nothing; the last switch is the last one that ran.
-    last = next(
-        (r for r in app.history.recent(50) if r.action in TRAFFIC_ACTIONS and r.state != Outcome.REFUSED),
-        None,
-    )
+    recent = app.history.recent(50)
+    last = next((r for r in recent if r.action in TRAFFIC_ACTIONS and r.state != Outcome.REFUSED), None)
     lock, lock_problems = describe_lock(app)
     started = app.history.started()
     in_flight = running_now(started, lock)
     problems += lock_problems + describe_in_flight(started, lock)
+    since = live_since(recent, live.color)
+    idle = idle_summary(live.color, colors, last)
+    preview = preview_color(app)
 
     if as_json:
         print_json(
@@ -115,7 +124,10 @@ def status(app: AppContext, json_output: bool) -> None:
                 "live": {
                     **live.to_dict(),
                     "healthy": live.color is not None and live_health.serves(live.color),
+                    "since": since.finished_at or since.started_at if since else None,
                 },
+                "idle": idle,
+                "preview": preview,
                 "colors": colors,
                 "last_switch": last.to_dict() if last else None,
                 "in_flight": in_flight,
@@ -125,42 +137,127 @@ def status(app: AppContext, json_output: bool) -> None:
             }
         )
     else:
-        click.echo(f"domain   {live.url}")
-        click.echo(
-            f"live     {live.color or '?'}  (mapping {live.api_id or '-'}/{live.stage or '-'}, "
-            f"stack {live.stack_status}, {'DRIFTED' if live.drifted else 'in sync'})"
-        )
-        click.echo("")
-        rows = [
-            [
-                c["color"] + (" *" if c["live"] else ""),
-                c["status"],
-                c["version"] or "-",
-                "healthy" if c["healthy"] else ("-" if c["status"] == "MISSING" else "UNHEALTHY"),
-                " ".join(f"{name}={state}" for name, state in sorted(c["alarms"].items())) or "-",
-                c["endpoint"] or "-",
-            ]
-            for c in colors
-        ]
-        click.echo(table(rows, ["color", "stack", "version", "health", "alarms", "endpoint"]))
-        click.echo("")
-        if lock is None:
-            click.echo("lock     free")
-        else:
-            click.echo(
-                f"lock     {'STALE' if lock['stale'] else 'held'}: `{lock['command']}` by {lock['who']} on "
-                f"{lock['host']} pid {lock['pid']}, age {lock['age_seconds']:.0f}s, lease "
-                + (
-                    f"expires in {lock['expires_in_seconds']:.0f}s"
-                    if lock["expires_in_seconds"] >= 0
-                    else f"lapsed {-lock['expires_in_seconds']:.0f}s ago"
-                )
-            )
-        for line in in_flight:
-            click.echo(line)
-        if last:
-            click.echo(f"last     {last.action} {last.route} {last.state} at {last.started_at} by {last.who}")
-        for line in problems:
-            click.echo(f"PROBLEM  {line}")
+        print_status(live, since, idle, preview, colors, lock, in_flight, last, problems)
     if problems:
         raise Unhealthy(f"{len(problems)} problem(s): {problems[0]}")
+
+
+def live_since(recent: list[Record], color: str | None) -> Record | None:
+    """The switch or rollback that made `color` live, if the history still holds it."""
+    for record in recent:
+        if record.action in TRAFFIC_ACTIONS and record.state == Outcome.SUCCEEDED:
+            return record if record.to_color == color else None
+    return None
+
+
+def idle_summary(
+    live: str | None, colors: list[dict[str, Any]], last: Record | None
+) -> dict[str, Any] | None:
+    """The idle color and what it is for: the rollback target, a candidate release, or not deployed."""
+    idle = next((c for c in colors if not c["live"]), None) if live else None
+    if idle is None:
+        return None
+    if idle["status"] == "MISSING":
+        label = "not deployed"
+    elif not idle["healthy"]:
+        label = "unhealthy: fix or redeploy before switching"
+    elif last is not None and last.from_color == idle["color"] and idle["version"] == last.from_version:
+        label = "rollback target (live before the last switch)"
+    else:
+        label = "candidate: ready to switch to"
+    return {"color": idle["color"], "version": idle["version"], "label": label}
+
+
+def preview_color(app: AppContext) -> str | None:
+    """The custom-domain stack's PreviewColor parameter: the color reachable with the preview header."""
+    stack = app.aws.describe_stack(app.project.deploy_config("custom-domain").stack_name)
+    return (stack.parameters.get("PreviewColor") or None) if stack else None
+
+
+def alarm_cell(alarms: dict[str, str], enabled: bool) -> str:
+    """ALARM names spelled out (they matter), other states counted."""
+    if not alarms:
+        return "-"
+    firing = sorted(name for name, state in alarms.items() if state == "ALARM")
+    counts = Counter(state for state in alarms.values() if state != "ALARM")
+    parts = [paint(f"ALARM {name}", enabled, "red") for name in firing]
+    parts += [
+        paint(f"{count} {state}", enabled, VERDICT_COLORS.get(state))
+        for state, count in sorted(counts.items())
+    ]
+    return ", ".join(parts)
+
+
+def describe_lock_line(lock: dict[str, Any] | None, enabled: bool) -> str:
+    if lock is None:
+        return paint("free", enabled)
+    lease = (
+        f"expires in {lock['expires_in_seconds']:.0f}s"
+        if lock["expires_in_seconds"] >= 0
+        else f"lapsed {-lock['expires_in_seconds']:.0f}s ago"
+    )
+    state = paint("STALE" if lock["stale"] else "held", enabled)
+    return (
+        f"{state}: `{lock['command']}` by {caller_name(lock['who'])} on {lock['host']} pid {lock['pid']}, "
+        f"age {lock['age_seconds']:.0f}s, lease {lease}"
+    )
+
+
+def print_status(
+    live: LiveState,
+    since: Record | None,
+    idle: dict[str, Any] | None,
+    preview: str | None,
+    colors: list[dict[str, Any]],
+    lock: dict[str, Any] | None,
+    in_flight: list[str],
+    last: Record | None,
+    problems: list[str],
+) -> None:
+    on = colour_enabled()
+    live_color = paint(live.color or "?", on, bold=True)
+    version = next((c["version"] for c in colors if c["color"] == live.color), "") or "?"
+    when = f"since {since.finished_at or since.started_at}" if since else "since: not in the history"
+    sync = paint("DRIFTED", on, "red") if live.drifted else "in sync"
+    lines = [
+        ("domain", live.url),
+        (
+            "live",
+            f"{live_color} {version}, {when}  (mapping {live.api_id or '-'}/{live.stage or '-'}, {sync})",
+        ),
+        ("idle", f"{paint(idle['color'], on)} {idle['version'] or '-'}: {idle['label']}" if idle else "-"),
+        ("preview", f"{paint(preview, on)} (header X-Bluegreen-Preview: {preview})" if preview else "none"),
+        ("lock", describe_lock_line(lock, on)),
+    ]
+    if last:
+        reason = f": {last.reason}" if last.reason else ""
+        lines.append(
+            (
+                "last",
+                f"{last.action} {last.route} {paint(str(last.state), on)} "
+                f"at {last.finished_at or last.started_at} by {caller_name(last.who)}{reason}",
+            )
+        )
+    for label, value in lines:
+        click.echo(f"{label:<8} {value}", color=on)
+    click.echo("")
+    rows = [
+        [
+            c["color"],
+            "live" if c["live"] else "idle",
+            c["status"],
+            c["version"] or "-",
+            "healthy" if c["healthy"] else ("-" if c["status"] == "MISSING" else "UNHEALTHY"),
+            alarm_cell(c["alarms"], on),
+            c["endpoint"] or "-",
+        ]
+        for c in colors
+    ]
+    click.echo(
+        table(rows, ["color", "role", "stack", "version", "health", "alarms", "endpoint"], colour=on),
+        color=on,
+    )
+    for line in in_flight:
+        click.echo(line)
+    for line in problems:
+        click.echo(f"{paint('PROBLEM', on, 'red')}  {line}", color=on)

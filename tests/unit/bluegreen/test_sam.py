@@ -43,3 +43,24 @@ def test_failures_and_missing_files_are_reported(tmp_path: Path) -> None:
         failing.deploy(config, config.template_file)
     with pytest.raises(ConfigError, match="file not found"):
         failing.deploy(config, tmp_path / "missing.yaml")
+
+
+def test_sams_next_commands_hint_is_filtered_and_the_rest_kept() -> None:
+    from bluegreen.sam import HintFilter
+
+    shown: list[str] = []
+    echo = HintFilter(shown.append)
+    for line in [
+        "Build Succeeded",
+        "",
+        "Commands you can use next",
+        "=========================",
+        "[*] Validate SAM template: sam validate",
+        "[*] Invoke Function: sam local invoke",
+        "[*] Deploy: sam deploy --guided",
+        "",
+        "Successfully created/updated stack",
+    ]:
+        echo(line)
+    assert shown == ["Build Succeeded", "", "Successfully created/updated stack"]
+    assert not any("sam local" in line for line in shown)
