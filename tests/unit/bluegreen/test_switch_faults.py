@@ -254,10 +254,13 @@ def test_killed_switch_at_any_phase_then_rollback_succeeds_at_once_on_the_same_h
     assert result.state in (Outcome.SUCCEEDED, Outcome.NOOP)
     assert cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
     assert any("is gone" in line for line in lines)
+    assert not cloud.preview_rule.active  # the preview the dead switch set (from verify on) is cleared
     assert cloud.leftover_change_sets == []  # the dead run's unexecuted change set is deleted
     by_id = {r.record_id: r for r in records(aws, table, clock)}
     assert by_id[dead.record_id].state == Outcome.INTERRUPTED
     assert "lock taken over" in by_id[dead.record_id].reason
+    if where.startswith(("change", "verify")):  # killed after the preview was set
+        assert "cleared its preview of green" in by_id[dead.record_id].reason
     assert lock_of(aws, table, clock) is None
 
 
