@@ -11,7 +11,9 @@ from bluegreen.aws import Aws
 from bluegreen.errors import LockHeld, OperationFailed, Unhealthy, UsageError
 from bluegreen.history import History, Record
 from bluegreen.lock import Lease
+from bluegreen.preflight import PreviewSmoke, preview_smoke_until_served
 from bluegreen.preview import Previewer, PreviewOptions
+from bluegreen.smoke import CheckResult, SmokeReport
 from bluegreen.states import Action, Outcome
 from bluegreen.switch import SwitchOptions
 from bluegreen.updater import CloudFormationUpdater, Preview
@@ -278,3 +280,49 @@ def test_a_stack_without_the_preview_parameters_names_the_deploy_to_run(aws: Aws
     )
     with pytest.raises(OperationFailed, match="run `bluegreen deploy domain` first"):
         CloudFormationUpdater(aws, "d", [], clock).plan_preview(Preview("green", "a", "Prod"), "p")
+
+
+# --- the preview smoke's judgement ----------------------------------------------------------------------
+
+
+def _report(color: str, *, passed: bool, status: int = 201) -> SmokeReport:
+    checks = [
+        CheckResult("health", True, 200, 1.0),
+        CheckResult("order-available-pet", passed, 201 if passed else status, 1.0),
+    ]
+    return SmokeReport(f"https://{DOMAIN}", checks, environments={color})
+
+
+def _judge(reports: list[SmokeReport], clock: FakeClock, timeout: float = 10) -> tuple[PreviewSmoke, int]:
+    left = list(reports)
+    beats: list[None] = []
+    result = preview_smoke_until_served(
+        lambda: left.pop(0) if len(left) > 1 else left[0],
+        "green",
+        timeout=timeout,
+        clock=clock,
+        sleep=clock.sleep,
+        say=lambda line: None,
+        heartbeat=lambda: beats.append(None),
+    )
+    return result, len(beats)
+
+
+def test_rounds_still_answered_by_the_live_color_wait_for_the_rule(clock: FakeClock) -> None:
+    # GIVEN the rule reaches the hostname after two rounds
+    reports = [_report("blue", passed=False, status=422), _report("blue", passed=True)]
+    result, beats = _judge([*reports, _report("green", passed=True)], clock)
+    # THEN the blue answers are propagation, not failure; the lock is renewed every round
+    assert result.passed and result.rounds == 3 and beats == 3
+
+
+def test_a_definite_failure_from_the_target_refuses_at_once(clock: FakeClock) -> None:
+    result, _ = _judge([_report("green", passed=False, status=500), _report("green", passed=True)], clock)
+    assert not result.passed and result.rounds == 1
+    assert "behind the preview rule: order-available-pet" in result.reason
+
+
+def test_a_rule_that_never_reaches_the_hostname_refuses_at_the_deadline(clock: FakeClock) -> None:
+    result, _ = _judge([_report("blue", passed=True)], clock, timeout=3)
+    assert not result.passed
+    assert "never served green behind the preview rule within 3s" in result.reason
