@@ -66,6 +66,11 @@ deploy-green: $(INSTALL_STAMP) ## Build and deploy the green stack (refused whil
 deploy-domain: $(INSTALL_STAMP) ## Deploy the custom-domain stack (live color kept; COLOR= to choose on first deploy)
 	$(BLUEGREEN) deploy domain $(if $(COLOR),--color $(COLOR))
 
+.PHONY: preview
+preview: $(INSTALL_STAMP) ## Preview COLOR on the live hostname behind X-Bluegreen-Preview (COLOR=none removes it)
+	@[ -n "$(COLOR)" ] || { echo "usage: make preview COLOR=blue|green|none" >&2; exit 2; }
+	$(BLUEGREEN) preview $(COLOR) --yes
+
 .PHONY: switch
 switch: $(INSTALL_STAMP) ## Verified switch of live traffic to COLOR, with automatic rollback
 	@[ -n "$(COLOR)" ] || { echo "usage: make switch COLOR=blue|green" >&2; exit 2; }

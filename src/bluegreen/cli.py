@@ -13,6 +13,7 @@ from bluegreen.commands.decommission import decommission
 from bluegreen.commands.deploy import deploy
 from bluegreen.commands.exec_cmd import exec_command
 from bluegreen.commands.history import history
+from bluegreen.commands.preview import preview
 from bluegreen.commands.rollback import rollback
 from bluegreen.commands.smoke import smoke
 from bluegreen.commands.status import status
@@ -56,7 +57,18 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
     ctx.obj = factory(project_dir, config_env, debug=debug, json_output=json_output)
 
 
-for command in (status, deploy, smoke, switch, rollback, history, decommission, unlock, exec_command):
+for command in (
+    status,
+    deploy,
+    smoke,
+    preview,
+    switch,
+    rollback,
+    history,
+    decommission,
+    unlock,
+    exec_command,
+):
     cli.add_command(command)
 
 

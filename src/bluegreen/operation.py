@@ -46,6 +46,12 @@ class Run:
         self.record: Record | None = None
         self.durations: dict[str, float] = {}
         self.measurements: dict[str, Any] = {}
+        self._before_finish: list[Callable[[], None]] = []
+
+    def before_finish(self, cleanup: Callable[[], None]) -> None:
+        """Runs `cleanup` once, just before the outcome is written (whatever it is), so what it measured
+        is on the record. A killed run never gets there: recovery or the next run settles what it left."""
+        self._before_finish.append(cleanup)
 
     def begin(self, **fields: Any) -> Record:
         """Writes the STARTED record (from here a kill leaves a trace) and ties it to the lock."""
@@ -79,6 +85,8 @@ class Run:
             self._say(f"-- {name} {'done' if ok else 'FAILED'} in {took:.2f}s")
 
     def finish(self, outcome: Outcome, reason: str = "") -> None:
+        while self._before_finish:
+            self._before_finish.pop()()
         if self.record is not None and self.record.state == Outcome.STARTED:
             self._history.finish(self.record, outcome, reason or self.record.reason)
 

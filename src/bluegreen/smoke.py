@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -13,6 +13,8 @@ import requests
 CONFIRMATION = re.compile(r"^ORD-[0-9A-F]{8}$")
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 UNKNOWN_PET_ID = 987654321
+# The suite's own orders are test traffic: the handlers store them as synthetic, out of business figures.
+SYNTHETIC_ORDER = {"X-Synthetic-Order": "true"}
 
 
 class CheckFailed(Exception):
@@ -94,7 +96,10 @@ def _expect_message(body: Any) -> None:
 
 
 class SmokeSuite:
-    """Runs every check against one base URL (a stage URL or the live custom domain)."""
+    """Runs every check against one base URL (a stage URL or the live custom domain).
+
+    `headers` go on every request (the preview header, say), alongside each check's own.
+    """
 
     def __init__(
         self,
@@ -102,8 +107,10 @@ class SmokeSuite:
         expect_color: str | None = None,
         expect_version: str | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self._session = session
+        self._headers = dict(headers or {})
         self._expect_color = expect_color
         self._expect_version = expect_version
         self._clock = clock
@@ -143,7 +150,12 @@ class SmokeSuite:
         except requests.RequestException as exc:
             return CheckResult(name, False, None, (self._clock() - started) * 1000, type(exc).__name__)
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self, method: str, url: str, headers: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
+        merged = {**self._headers, **(headers or {})}
+        if merged:
+            kwargs["headers"] = merged
         response = self._session.request(method, url, **kwargs)
         self._last_status = response.status_code
         return response
@@ -192,7 +204,9 @@ class SmokeSuite:
         if self._available_pet is None:
             raise CheckFailed("no available pet to order (list-pets failed or none available)")
         pet = self._available_pet
-        response = self._send("POST", f"{base}/orders", json={"id": pet["id"], "name": pet["name"]})
+        response = self._send(
+            "POST", f"{base}/orders", json={"id": pet["id"], "name": pet["name"]}, headers=SYNTHETIC_ORDER
+        )
         _expect_status(response, 201)
         body = _json(response)
         _expect(isinstance(body, dict), "order body is not an object")
@@ -207,13 +221,15 @@ class SmokeSuite:
         return response
 
     def _order_unknown(self, base: str) -> requests.Response:
-        response = self._send("POST", f"{base}/orders", json={"id": UNKNOWN_PET_ID, "name": "Nobody"})
+        response = self._send(
+            "POST", f"{base}/orders", json={"id": UNKNOWN_PET_ID, "name": "Nobody"}, headers=SYNTHETIC_ORDER
+        )
         _expect_status(response, 404)
         _expect_message(_json(response))
         return response
 
     def _order_bad_json(self, base: str) -> requests.Response:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **SYNTHETIC_ORDER}
         response = self._send("POST", f"{base}/orders", data=b"{not json", headers=headers)
         _expect(400 <= response.status_code < 500, "expected a 4xx for a malformed body")
         _expect_message(_json(response))

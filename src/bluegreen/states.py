@@ -9,6 +9,8 @@ class Phase(StrEnum):
     LOCK = "lock"
     RECOVER = "recover"
     PREFLIGHT = "preflight"
+    PREVIEW = "preview"
+    DATA_GATE = "data-gate"
     CHANGE = "change"
     VERIFY = "verify"
     BAKE = "bake"
@@ -38,6 +40,7 @@ class Action(StrEnum):
     DEPLOY = "deploy"
     DECOMMISSION = "decommission"
     UNLOCK = "unlock"
+    PREVIEW = "preview"
 
 
 # Actions that move live traffic: what `rollback` and the decommission grace window look at.

@@ -1,4 +1,6 @@
-"""Switch orchestration in named phases: lock, recover, preflight, change, verify, bake, rollback, record.
+"""Switch orchestration in named phases: lock, recover, preflight (the target's own URL), preview (its
+smoke suite through the live hostname behind the preview rule), data gate, change, verify, bake, rollback,
+record. The preview is cleared before the outcome is recorded, whatever the outcome.
 
 Every collaborator that touches AWS or HTTP is injected, so the same code runs against AWS, the local cloud,
 moto and the fakes the fault-injection tests use.
@@ -13,9 +15,11 @@ from typing import Any
 
 from bluegreen import COLORS
 from bluegreen.aws import StackEvent
+from bluegreen.data_gate import describe as describe_gate
 from bluegreen.errors import (
     BlueGreenError,
     ChangeFailed,
+    ConfigError,
     LockLost,
     NoTerminal,
     OperationFailed,
@@ -25,10 +29,12 @@ from bluegreen.errors import (
 from bluegreen.history import History, Record
 from bluegreen.live import LiveState, LiveStateReader
 from bluegreen.operation import Operations, Run
+from bluegreen.preflight import BehindDomainChecks, preview_smoke_until_served
+from bluegreen.preview import apply_preview, clear_after
 from bluegreen.smoke import SmokeReport
 from bluegreen.stacks import ColorStack, ColorStackReader, check_color, other_color
 from bluegreen.states import Action, Outcome, Phase
-from bluegreen.updater import Plan, StackUpdater
+from bluegreen.updater import Plan, Preview, StackUpdater
 from bluegreen.verify import AlarmReader, Verification, bake_live, verify_live
 
 
@@ -127,8 +133,10 @@ class Switcher:
         sleep: Callable[[float], None],
         say: Callable[[str], None],
         confirm: Callable[[str], bool],
+        behind_domain: BehindDomainChecks | None = None,
     ) -> None:
         self._colors = colors
+        self._behind_domain = behind_domain
         self._live = live
         self._updater = updater
         self._smoke = smoke
@@ -140,6 +148,11 @@ class Switcher:
         self._say = say
         self._confirm = confirm
         self._run: Run | None = None
+
+    def use_checks(self, behind_domain: BehindDomainChecks) -> Switcher:
+        """The preview smoke and the data gate a switch runs before the flip."""
+        self._behind_domain = behind_domain
+        return self
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -154,6 +167,8 @@ class Switcher:
         """Moves live traffic to `target`; None (rollback) picks the target under the lock, after recovery."""
         if target is not None:
             check_color(target)
+        if action == Action.SWITCH and self._behind_domain is None:
+            raise ConfigError("this switcher has no preview smoke or data gate wired (use_checks)")
         self._run = None
         with self._operations.locked(
             action,
@@ -221,6 +236,8 @@ class Switcher:
         try:
             with run.phase(Phase.PREFLIGHT):
                 self._preflight(target_stack, options)
+            if action == Action.SWITCH:
+                self._preflight_behind_domain(run, live, target_stack, options)
         except Refused as exc:
             run.finish(Outcome.REFUSED, str(exc))
             raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
@@ -344,6 +361,64 @@ class Switcher:
                 f"  no answer yet (cold start?): attempt {attempt}, retrying until the preflight deadline"
             )
             self._sleep(min(1.0, max(0.0, deadline - self._clock())))
+
+    def _preflight_behind_domain(
+        self, run: Run, live: LiveState, target_stack: ColorStack, options: SwitchOptions
+    ) -> None:
+        """The target's smoke suite through the live hostname behind the preview rule, then the data gate.
+
+        A rollback skips both: it is the way out of a broken live color, which the gate would need and
+        the extra stack update would delay."""
+        checks = self._behind_domain
+        assert checks is not None  # switch() refuses to start without them
+        if options.dry_run:
+            self._say("dry run: no preview smoke or data gate (setting the preview is a stack update)")
+            return
+        target = target_stack.color
+        with run.phase(Phase.PREVIEW):
+            measured: dict[str, Any] = run.measurements.setdefault("preview", {})
+            clear_after(run, self._updater, self._on_event, self._say, self._clock, measured)
+            started = self._clock()
+            try:
+                apply_preview(
+                    self._updater,
+                    run,
+                    Preview(target, target_stack.api_id, target_stack.stage),
+                    f"preview-{target}",
+                    self._on_event,
+                    self._say,
+                )
+            except ChangeFailed as exc:
+                raise Refused(f"could not preview {target} on the live hostname: {exc}") from None
+            measured["set_seconds"] = round(self._clock() - started, 3)
+            smoke = preview_smoke_until_served(
+                lambda: checks.preview_smoke(live.url, target, target_stack.version),
+                target,
+                timeout=options.preflight_timeout,
+                clock=self._clock,
+                sleep=self._sleep,
+                say=self._say,
+                heartbeat=run.ensure_held,
+            )
+            measured.update(smoke.to_dict())
+            if not smoke.passed:
+                raise Refused(smoke.reason)
+            self._say(f"  preview smoke passed on {live.url} ({smoke.rounds} round(s))")
+        with run.phase(Phase.DATA_GATE):
+            if live.color is None:
+                note = f"no live color ({live.api_id or 'nothing'} mapped): no release to read orders back"
+                run.measurements["data_gate"] = {"skipped": note}
+                self._say(f"  data gate: {note}")
+                return
+            gate = checks.data_gate(target_stack, self._colors.describe(live.color))
+            run.measurements["data_gate"] = gate.to_dict()
+            for step in gate.steps:
+                verdict = "PASS" if step.ok else "FAIL"
+                status = step.status or "---"
+                self._say(f"  {verdict}  {step.name:<28} {status}  {step.ms:7.1f} ms  {step.detail}".rstrip())
+            self._say(f"  {describe_gate(gate)}")
+            if not gate.passed:
+                raise Refused(describe_gate(gate))
 
     def _show_plan(self, plan: Plan) -> list[str]:
         lines = [

@@ -1,11 +1,12 @@
-"""Moves the live mapping through CloudFormation: a change set on the custom-domain stack that changes ONLY
-ActiveApiId and ActiveApiStage (same template, every other parameter UsePreviousValue)."""
+"""Moves the live mapping (or the preview rule) through CloudFormation: a change set on the custom-domain
+stack that changes ONLY ActiveApiId and ActiveApiStage (or only the three Preview* parameters), same
+template, every other parameter UsePreviousValue."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import ClientError
@@ -17,8 +18,25 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudformation.type_defs import ParameterTypeDef
 
 SWITCHED_PARAMETERS = ("ActiveApiId", "ActiveApiStage")
+PREVIEW_PARAMETERS = ("PreviewColor", "PreviewApiId", "PreviewApiStage")
 CHANGE_SET_PREFIX = "bluegreen-"
 EventSink = Callable[[StackEvent], None]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The preview rule as the custom-domain stack's parameters say: color "" means no preview."""
+
+    color: str = ""
+    api_id: str = ""
+    stage: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.color or self.api_id or self.stage)
+
+    def label(self) -> str:
+        return f"{self.color} ({self.api_id}/{self.stage})" if self.active else "none"
 
 
 @dataclass(frozen=True)
@@ -28,13 +46,17 @@ class Plan:
     empty: bool
     api_id: str
     stage: str
-    # The switched parameters' values before the change, for the before -> after display.
+    preview: Preview | None = None  # set on a preview plan (an inactive Preview clears it)
+    # The changed parameters' values before the change, for the before -> after display.
     before: tuple[tuple[str, str], ...] = ()
 
     def parameter_changes(self) -> list[tuple[str, str, str]]:
-        """(name, before, after) of each switched parameter this plan changes."""
+        """(name, before, after) of each parameter this plan changes."""
         previous = dict(self.before)
-        after = {"ActiveApiId": self.api_id, "ActiveApiStage": self.stage}
+        if self.preview is not None:
+            after = preview_values(self.preview)
+        else:
+            after = {"ActiveApiId": self.api_id, "ActiveApiStage": self.stage}
         return [
             (key, previous.get(key, "?"), value) for key, value in after.items() if previous.get(key) != value
         ]
@@ -42,22 +64,32 @@ class Plan:
 
 class StackUpdater(Protocol):
     def plan(self, api_id: str, stage: str, label: str) -> Plan: ...
+    def plan_preview(self, preview: Preview, label: str) -> Plan: ...
+    def preview(self) -> Preview: ...
     def discard(self, plan: Plan) -> None: ...
     def apply(self, plan: Plan, on_event: EventSink) -> StackInfo: ...
     def settle(self, on_event: EventSink) -> StackInfo: ...
     def discard_leftovers(self) -> list[str]: ...
 
 
+def changed_parameters(current: Sequence[str], values: dict[str, str]) -> list[ParameterTypeDef]:
+    """The change set's Parameters: `values` set, every other parameter kept as it is."""
+    kept: list[ParameterTypeDef] = [
+        {"ParameterKey": key, "UsePreviousValue": True} for key in current if key not in values
+    ]
+    changed: list[ParameterTypeDef] = [
+        {"ParameterKey": key, "ParameterValue": value} for key, value in values.items()
+    ]
+    return [*kept, *changed]
+
+
 def switch_parameters(current: Sequence[str], api_id: str, stage: str) -> list[ParameterTypeDef]:
     """The change set's Parameters: the two switched values, every other parameter kept as it is."""
-    kept: list[ParameterTypeDef] = [
-        {"ParameterKey": key, "UsePreviousValue": True} for key in current if key not in SWITCHED_PARAMETERS
-    ]
-    return [
-        *kept,
-        {"ParameterKey": "ActiveApiId", "ParameterValue": api_id},
-        {"ParameterKey": "ActiveApiStage", "ParameterValue": stage},
-    ]
+    return changed_parameters(current, {"ActiveApiId": api_id, "ActiveApiStage": stage})
+
+
+def preview_values(preview: Preview) -> dict[str, str]:
+    return dict(zip(PREVIEW_PARAMETERS, (preview.color, preview.api_id, preview.stage), strict=True))
 
 
 class CloudFormationUpdater:
@@ -76,39 +108,62 @@ class CloudFormationUpdater:
         self._timeout = timeout
 
     def plan(self, api_id: str, stage: str, label: str) -> Plan:
+        values = {"ActiveApiId": api_id, "ActiveApiStage": stage}
+        description = f"bluegreen {label}: live API -> {api_id}/{stage}"
+        return self._plan(values, label, description, Plan("", (), False, api_id, stage))
+
+    def plan_preview(self, preview: Preview, label: str) -> Plan:
+        """Adds, moves or clears the preview rule; the live mapping's parameters stay as they are."""
+        stack = self._aws.require_stack(self._stack_name)
+        missing = [key for key in PREVIEW_PARAMETERS if key not in stack.parameters]
+        if missing:
+            raise ChangeFailed(
+                f"stack {self._stack_name} has no parameter {', '.join(missing)}: its template predates "
+                "the preview rule; run `bluegreen deploy domain` first"
+            )
+        description = f"bluegreen {label}: preview -> {preview.label()}"
+        shape = Plan("", (), False, preview.api_id, preview.stage, preview=preview)
+        return self._plan(preview_values(preview), label, description, shape)
+
+    def preview(self) -> Preview:
+        parameters = self._aws.require_stack(self._stack_name).parameters
+        color, api_id, stage = (parameters.get(key, "") for key in PREVIEW_PARAMETERS)
+        return Preview(color, api_id, stage)
+
+    def _plan(self, values: dict[str, str], label: str, description: str, shape: Plan) -> Plan:
         stack = self._aws.require_stack(self._stack_name)
         name = re.sub(r"[^A-Za-z0-9-]", "-", f"{CHANGE_SET_PREFIX}{label}-{int(self._clock() * 1000)}")[:128]
         try:
             change_set_id = self._aws.create_update_change_set(
                 self._stack_name,
                 name,
-                switch_parameters(list(stack.parameters), api_id, stage),
+                changed_parameters(list(stack.parameters), values),
                 self._capabilities,
-                description=f"bluegreen {label}: live API -> {api_id}/{stage}",
+                description=description,
             )
         except ClientError as exc:
             # Some endpoints refuse an empty change set at creation instead of marking it FAILED.
             if "No updates are to be performed" not in str(exc):
                 raise
-            return self._empty_plan(stack, name, api_id, stage)
+            return self._empty_plan(stack, name, values, shape)
         info = self._aws.wait_change_set(self._stack_name, change_set_id)
         if info.status == "CREATE_COMPLETE":
-            before = tuple((key, stack.parameters.get(key, "")) for key in SWITCHED_PARAMETERS)
-            return Plan(change_set_id, info.changes, empty=False, api_id=api_id, stage=stage, before=before)
+            before = tuple((key, stack.parameters.get(key, "")) for key in values)
+            return replace(shape, change_set_id=change_set_id, changes=info.changes, before=before)
         self._aws.delete_change_set(self._stack_name, change_set_id)
         if info.is_empty:
-            return self._empty_plan(stack, change_set_id, api_id, stage)
+            return self._empty_plan(stack, change_set_id, values, shape)
         raise ChangeFailed(f"change set for {self._stack_name} failed: {info.reason or info.status}")
 
-    def _empty_plan(self, stack: StackInfo, change_set_id: str, api_id: str, stage: str) -> Plan:
-        current = (stack.parameters.get("ActiveApiId"), stack.parameters.get("ActiveApiStage"))
-        if current != (api_id, stage):
-            # Nothing to change yet the stack names another API: CloudFormation cannot move the mapping.
+    def _empty_plan(self, stack: StackInfo, change_set_id: str, values: dict[str, str], shape: Plan) -> Plan:
+        current = {key: stack.parameters.get(key, "") for key in values}
+        if current != values:
+            # Nothing to change yet the stack names other values: CloudFormation cannot apply them.
             raise ChangeFailed(
                 f"CloudFormation reports no changes for {self._stack_name}, but it names "
-                f"{current[0]}/{current[1]}, not {api_id}/{stage}"
+                f"{'/'.join(current.values())}, not {'/'.join(values.values())}"
             )
-        return Plan(change_set_id, (), empty=True, api_id=api_id, stage=stage)
+        return replace(shape, change_set_id=change_set_id, empty=True)
 
     def discard(self, plan: Plan) -> None:
         if not plan.empty:

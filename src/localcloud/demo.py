@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from localcloud.flow import Commands, StepFailed
@@ -25,20 +25,48 @@ class Step:
     title: str
     commands: list[list[str]]
     expect_live: Live  # what the live hostname must answer after the step
+    requests: list[Callable[[Commands], None]] = field(default_factory=list)  # curl on the live hostname
+
+
+@dataclass
+class Customer:
+    """An order placed on blue through the live hostname before the switch, read back after it."""
+
+    confirmation_number: str = ""
+
+    def order(self, commands: Commands) -> None:
+        placed = commands.curl("POST", "/orders", body='{"id": 1, "name": "Buddy"}')
+        number = placed.get("confirmationNumber") if isinstance(placed, dict) else None
+        if not isinstance(number, str) or placed.get("environment") != "blue":
+            raise StepFailed(f"the order was not placed on blue: {placed}")
+        self.confirmation_number = number
+
+    def read_back(self, commands: Commands) -> None:
+        read = commands.curl("GET", f"/orders/{self.confirmation_number}")
+        if not isinstance(read, dict) or read.get("confirmationNumber") != self.confirmation_number:
+            raise StepFailed(f"order {self.confirmation_number} placed on blue was not read back: {read}")
+
+
+def preview_answers_green(commands: Commands) -> None:
+    answer = commands.curl("GET", "/health", headers={"X-Bluegreen-Preview": "green"})
+    if not isinstance(answer, dict) or answer.get("environment") != "green":
+        raise StepFailed(f"the preview header did not reach green: {answer}")
 
 
 def ten_steps() -> list[Step]:
     blue, green = ("blue", "v1.0.0"), ("green", "v2.0.0")
     smoke_live = ["bluegreen", "smoke", "live", "--expect-color"]
+    customer = Customer()
     return [
         Step("Deploy the data stack (switch lock and history, orders)", [["make", "deploy-data"]], None),
         Step("Deploy blue", [["make", "deploy-blue"]], None),
         Step("Smoke-test blue on its own URL", [["make", "smoke", "TARGET=blue"]], None),
         Step("Deploy the custom domain pointing at blue", [["make", "deploy-domain", "COLOR=blue"]], blue),
         Step(
-            "Smoke-test the live hostname: blue v1.0.0",
+            "Smoke-test the live hostname: blue v1.0.0; a customer orders on blue",
             [[*smoke_live, "blue", "--expect-version", "v1.0.0"]],
             blue,
+            [customer.order],
         ),
         Step("Deploy green", [["make", "deploy-green"]], blue),
         Step(
@@ -47,14 +75,21 @@ def ten_steps() -> list[Step]:
             blue,
         ),
         Step(
+            "Preview green on the live hostname (header X-Bluegreen-Preview: green); others stay on blue",
+            [["make", "preview", "COLOR=green"]],
+            blue,
+            [preview_answers_green],
+        ),
+        Step(
             "Switch live traffic to green (verified, auto-rollback on failure)",
             [["make", "switch", "COLOR=green"]],
             green,
         ),
         Step(
-            "The live hostname answers green v2.0.0",
+            "The live hostname answers green v2.0.0; green reads the order placed on blue",
             [[*smoke_live, "green", "--expect-version", "v2.0.0"]],
             green,
+            [customer.read_back],
         ),
         Step(
             "Roll back: live traffic returns to blue",
@@ -84,6 +119,8 @@ def walk(commands: Commands, steps: list[Step], clock: Callable[[], float] = tim
         began = clock()
         for command in step.commands:
             commands.run(*command)
+        for request in step.requests:
+            request(commands)
         live = commands.live()
         shown = f"{live[0]} {live[1]}" if live else "nothing (no custom domain)"
         print(f"-> live: {shown}   ({clock() - began:.1f} s)", flush=True)

@@ -93,6 +93,29 @@ class Commands:
             BOOTSTRAP_BUCKET,
         )
 
+    def curl(self, method: str, path: str, *, body: str = "", headers: dict[str, str] | None = None) -> Any:
+        """`curl` on the live hostname as a user types it (printed); the JSON answer, or StepFailed."""
+        options = ["-sS", "--max-time", "10", "-X", method]
+        for name, value in (headers or {}).items():
+            options += ["-H", f"{name}: {value}"]
+        if body:
+            options += ["-H", "Content-Type: application/json", "--data", body]
+        shown = ["curl", *options, f"{LIVE_URL}{path}"]
+        if not self.quiet:
+            print(f"$ {shlex.join(shown)}", flush=True)
+        result = subprocess.run(
+            ["curl", *options, *self.cloud.curl_args(), f"{LIVE_URL}{path}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if not self.quiet:
+            print(result.stdout.strip(), flush=True)
+        try:
+            return json.loads(result.stdout)
+        except ValueError:
+            raise StepFailed(f"`{shlex.join(shown)}` answered no JSON: {result.stderr.strip()}") from None
+
     def live(self) -> tuple[str, str] | None:
         """(color, version) the live hostname answers with, asked with plain curl; None if nothing is live."""
         result = subprocess.run(
@@ -145,13 +168,21 @@ def stack_outputs(cloud: RunningCloud, stack_name: str) -> dict[str, str]:
 
 
 def stack_update_window(cloud: RunningCloud, stack_name: str, since: float) -> tuple[float, float]:
-    """(executed, completed) wall-clock times of the stack's first update that began after `since`."""
+    """(executed, completed) wall-clock times of the stack's first update after `since` that moved the live
+    mapping (a switch also updates the stack to set and clear its preview; those updates do not count)."""
     client = cloudformation(cloud)
     events = client.describe_stack_events(StackName=stack_name)["StackEvents"]
     own = [e for e in events if e["LogicalResourceId"] == stack_name]
     started = [_epoch(e["Timestamp"]) for e in own if e["ResourceStatus"] == "UPDATE_IN_PROGRESS"]
     completed = [_epoch(e["Timestamp"]) for e in own if e["ResourceStatus"] == "UPDATE_COMPLETE"]
-    began = min((t for t in started if t >= since - 1.0), default=None)
+    moved = [
+        _epoch(e["Timestamp"])
+        for e in events
+        if e["LogicalResourceId"] == "LiveMapping" and e["ResourceStatus"] == "UPDATE_IN_PROGRESS"
+    ]
+    first_move = min((t for t in moved if t >= since - 1.0), default=None)
+    window = [t for t in started if first_move is not None and since - 1.0 <= t <= first_move]
+    began = max(window, default=None)
     ended = min((t for t in completed if began is not None and t >= began), default=None)
     if began is None or ended is None:
         raise StepFailed(f"no completed update of {stack_name} after {time.ctime(since)}")

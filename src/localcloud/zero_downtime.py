@@ -50,6 +50,7 @@ class LiveLoad:
     connect_to: str
     ca_bundle: str
     timeout: float = 10.0
+    headers: dict[str, str] = field(default_factory=dict)  # on every request (a preview header, say)
     samples: list[Sample] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -71,7 +72,7 @@ class LiveLoad:
         target = urlsplit(self.url)
         connection = _connection(self.url, self.connect_to, self.ca_bundle)
         path = target.path or "/"
-        headers = {"Host": target.netloc}
+        headers = {**self.headers, "Host": target.netloc}
         local: list[Sample] = []
         while not self._stop.is_set():
             local.append(self._one(connection, path, headers))

@@ -70,6 +70,8 @@ def deploy_domain(app: AppContext, color: str | None, force: bool) -> None:
                 f"{live} is live: use `bluegreen switch {active}` to move traffic, or --force"
             )
         stack = app.colors.describe(active)
+        # Preview* are left out on purpose: sam deploy gives every parameter it is not passed
+        # UsePreviousValue, so a deploy keeps the preview as it is (`bluegreen preview none` clears it).
         params = domain_parameters(config.parameter_overrides, stack, app.aws)
         run.begin(from_color=live or "", to_color=active, to_version=stack.version, reason="deploy domain")
         app.say(

@@ -7,8 +7,14 @@ import click
 from bluegreen.commands import pass_app, print_json, switch_options, wants_json
 from bluegreen.context import AppContext
 from bluegreen.errors import BlueGreenError
+from bluegreen.preflight import HttpBehindDomainChecks
 from bluegreen.states import Action, Outcome
 from bluegreen.switch import Switcher, SwitchOptions
+
+
+def build_switcher(app: AppContext) -> Switcher:
+    """The context's switcher with the checks behind the domain: the preview smoke and the data gate."""
+    return app.switcher().use_checks(HttpBehindDomainChecks(app.http))
 
 
 def run_switch(
@@ -66,11 +72,13 @@ def build_options(
 @switch_options
 @pass_app
 def switch(app: AppContext, /, color: str, json_output: bool, **options: object) -> None:
-    """Make COLOR live: lock, preflight (smoke on its own URL), change set, verify on the live hostname
-    (K passing smoke rounds), optional bake (live smoke + alarms).
+    """Make COLOR live: lock, preflight (smoke on its own URL, then through the live hostname with the
+    X-Bluegreen-Preview header, then the data gate between both releases), change set, verify on the live
+    hostname (K passing smoke rounds), optional bake (live smoke + alarms).
 
-    Any failure after the change rolls back to the previous color automatically (exit 1).
+    A preflight failure refuses the switch (nothing flipped). Any failure after the change rolls back to
+    the previous color automatically (exit 1). The preview is cleared at the end, whatever the outcome.
     """
     as_json = wants_json(app, json_output)
     opts = build_options(**options)  # type: ignore[arg-type]
-    run_switch(app.switcher(), color, opts, Action.SWITCH, as_json)
+    run_switch(build_switcher(app), color, opts, Action.SWITCH, as_json)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import requests
 
 from bluegreen.aws import Aws, ResourceChange, StackEvent, StackInfo
+from bluegreen.data_gate import DataGateResult, GateStatus
 from bluegreen.errors import ChangeFailed
 from bluegreen.history import History
 from bluegreen.live import LiveState
@@ -23,7 +24,7 @@ from bluegreen.recovery import Recovery
 from bluegreen.smoke import CheckResult, SmokeReport
 from bluegreen.stacks import ColorStack
 from bluegreen.switch import Switcher
-from bluegreen.updater import Plan
+from bluegreen.updater import Plan, Preview
 
 
 class FakeClock:
@@ -72,8 +73,12 @@ class FakePetApi:
     color: str = "blue"
     version: str = "1.0.0"
     faults: set[str] = field(default_factory=set)
+    orders: dict[str, Any] = field(default_factory=dict)  # the shared orders table (both colors' store)
+    synthetic: list[bool] = field(default_factory=list)  # per placed order: was it marked synthetic
 
-    def handle(self, method: str, path: str, body: bytes | None) -> tuple[int, Any]:
+    def handle(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         envelope = {"environment": self.color, "version": self.version}
         if method == "GET" and path == "/health":
             if "health-500" in self.faults:
@@ -96,14 +101,24 @@ class FakePetApi:
                 return 404, {"message": "pet not found"}
             if pet["status"] != "available":
                 return 409, {"message": "pet not available"}
-            number = "ORD-1234abcd" if "lowercase-confirmation" in self.faults else "ORD-1234ABCD"
+            number = f"ORD-{len(self.orders) + 0x1234ABCD:08X}"
+            if "lowercase-confirmation" in self.faults:
+                number = number.lower().replace("ord-", "ORD-")
             data = {"id": pet["id"], "name": pet["name"], "status": "ordered"}
-            return 201, {
+            placed = {
                 "confirmationNumber": number,
                 **envelope,
                 "timestamp": "2026-11-22T21:50:00Z",
                 "data": data,
             }
+            self.orders[number] = placed
+            self.synthetic.append((headers or {}).get("X-Synthetic-Order") == "true")
+            return 201, placed
+        if method == "GET" and path.startswith("/orders/"):
+            if "orders-unreadable" in self.faults:
+                return 500, {"message": "Internal server error"}
+            found = self.orders.get(path.removeprefix("/orders/"))
+            return (200, found) if found else (404, {"message": "order not found"})
         if "unknown-path-403" in self.faults:
             return 403, {"message": "Missing Authentication Token"}
         return 404, {"message": "not found"}
@@ -116,19 +131,23 @@ class FakeApiSession(requests.Session):
         super().__init__()
         self.apis = apis
         self.sent: list[tuple[str, str]] = []
+        self.preview_route: Callable[[str], FakePetApi | None] = lambda header: None
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         method, url = str(method), str(url)
         parts = urlsplit(url)
         self.sent.append((method, url))
+        headers = dict(kwargs.get("headers") or {})
         api = self.apis.get(parts.hostname or "")
+        if parts.hostname == DOMAIN:
+            api = self.preview_route(headers.get("X-Bluegreen-Preview", "")) or api
         if api is None:
             raise requests.ConnectionError(f"no route to {parts.hostname}")
         path = re.sub(r"^/(Prod|prod|v1)(?=/)", "", parts.path)  # stage prefix of a stage URL
         body = kwargs.get("data")
         if kwargs.get("json") is not None:
             body = json.dumps(kwargs["json"]).encode()
-        status, payload = api.handle(method, path, body)
+        status, payload = api.handle(method, path, body, headers)
         response = requests.Response()
         response.status_code = status
         response._content = json.dumps(payload).encode()
@@ -194,6 +213,28 @@ class FakeCloud:
         self.smoke_rounds: list[tuple[str, str]] = []  # (url kind, expected color)
         self._stale: tuple[str, str] | None = None
         self._stale_left = 0
+        self.preview_rule = Preview()
+        self.preview_history: list[
+            str
+        ] = []  # the preview color after each executed preview change ("" = none)
+        self.fail_preview_clear = False
+        self.data_gate_fails: str | None = None  # the data gate's failure reason, when it should fail
+        self.data_gates: list[tuple[str, str]] = []
+
+    # StackUpdater: the preview rule
+    def preview(self) -> Preview:
+        return self.preview_rule
+
+    def plan_preview(self, preview: Preview, label: str) -> Plan:
+        empty = preview == self.preview_rule
+        changes = (
+            ()
+            if empty
+            else (ResourceChange("Modify", "PreviewRule", "AWS::ApiGatewayV2::RoutingRule", "False", ()),)
+        )
+        plan = Plan(f"cs-{len(self.plans)}", changes, empty, preview.api_id, preview.stage, preview=preview)
+        self.plans.append(plan)
+        return plan
 
     # ColorStackReader
     def describe(self, color: str) -> ColorStack:
@@ -250,6 +291,12 @@ class FakeCloud:
 
     def apply(self, plan: Plan, on_event: Callable[[StackEvent], None]) -> StackInfo:
         if plan.empty:
+            return self.stack_info()
+        if plan.preview is not None:
+            if self.fail_preview_clear and not plan.preview.active:
+                raise ChangeFailed("update ended UPDATE_ROLLBACK_COMPLETE: rate exceeded")
+            self.preview_rule = plan.preview
+            self.preview_history.append(plan.preview.color)
             return self.stack_info()
         self.executed.append(plan)
         if plan.change_set_id in self.leftover_change_sets:
@@ -346,6 +393,28 @@ class FakeCloud:
         ]
         return SmokeReport(base_url, checks, environments={answered})
 
+    # BehindDomainChecks: the live hostname with the preview header answers from the previewed color
+    def preview_smoke(self, live_url: str, color: str, version: str) -> SmokeReport:
+        self.smoke_rounds.append(("preview", color))
+        serving = self.color_of((self.preview_rule.api_id, self.preview_rule.stage)) or self.color_of(
+            self.mapping
+        )
+        if serving is None:
+            return SmokeReport(live_url, [CheckResult("health", False, None, 1.0, "ConnectionError")])
+        healthy = self.healthy[serving] and serving == color
+        order_ok = healthy and serving not in self.broken_behind_domain
+        checks = [
+            CheckResult("health", healthy, 200 if self.healthy[serving] else 502, 1.0),
+            CheckResult("order", order_ok, 201 if order_ok else 500, 1.0),
+        ]
+        return SmokeReport(live_url, checks, environments={serving})
+
+    def data_gate(self, target: ColorStack, live: ColorStack) -> DataGateResult:
+        self.data_gates.append((target.color, live.color))
+        if self.data_gate_fails:
+            return DataGateResult(GateStatus.FAILED, self.data_gate_fails)
+        return DataGateResult(GateStatus.PASSED, "", (), ("ORD-0000000A", "ORD-0000000B"))
+
     def alarms(self, names: Sequence[str]) -> dict[str, str]:
         return {name: self.alarm_states.get(name, "OK") for name in names}
 
@@ -429,4 +498,5 @@ def make_switcher(
         sleep=clock.sleep,
         say=out.append,
         confirm=lambda question: confirm,
+        behind_domain=cloud,
     )

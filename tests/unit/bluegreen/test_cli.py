@@ -495,3 +495,43 @@ def test_a_color_can_be_deleted_once_the_domain_stack_is_gone(
     code, out, err = run_cli(world, ["decommission", "green", "--yes", "--force"], capsys)
     assert code == 0, err
     assert "deleted petstore-green" in out
+
+
+def test_preview_command_sets_and_clears_the_rule_through_the_stack(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN blue live; WHEN green is previewed THEN only the Preview* parameters change, and the live
+    # hostname sends the header to green while everyone else stays on blue
+    code, out, err = run_cli(world, ["preview", "green", "--yes", "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["to"] == "green"
+    assert world.domain_parameter("PreviewColor") == "green"
+    assert world.domain_parameter("PreviewApiId") == world.apis["green"]
+    assert world.domain_parameter("ActiveApiId") == world.apis["blue"]
+    assert world.domain_parameter("CertificateArn") == "arn:cert"  # untouched (UsePreviousValue)
+    # WHEN it is removed THEN all three are empty again
+    code, _, err = run_cli(world, ["preview", "none", "--yes"], capsys)
+    assert code == 0, err
+    assert [world.domain_parameter(k) for k in ("PreviewColor", "PreviewApiId", "PreviewApiStage")] == [
+        ""
+    ] * 3
+    code, out, _ = run_cli(world, ["history", "--json"], capsys)
+    assert [r["action"] for r in json.loads(out)] == ["preview", "preview"]
+
+
+def test_preview_of_the_live_color_is_refused_in_one_line_with_exit_two(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(world, ["preview", "blue", "--yes"], capsys)
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "blue is live" in err
+
+
+def test_the_switch_smoke_and_data_gate_orders_are_all_marked_synthetic(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(world, ["switch", "green", "--yes"], capsys, domain_follows_stack=True)
+    assert code == 0, err
+    placed = world.pet_apis["blue"].synthetic + world.pet_apis["green"].synthetic
+    assert len(placed) >= 4 and all(placed)  # own-URL, preview, data gate both ways, verify rounds
+    assert world.domain_parameter("PreviewColor") == ""  # cleared at the end

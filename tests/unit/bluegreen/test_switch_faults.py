@@ -111,18 +111,28 @@ def test_target_failing_on_the_live_hostname_fails_fast_and_rolls_back(
     assert record.measurements["recovery_seconds"] <= 10
 
 
-def test_color_broken_only_behind_the_custom_domain_is_rolled_back(
+def test_color_broken_only_behind_the_custom_domain_is_refused_before_any_user_sees_it(
     aws: Aws, table: str, clock: FakeClock
 ) -> None:
     # GIVEN green's POST /orders fails only on the live hostname (its own URL passes the whole suite)
     cloud = FakeCloud()
     cloud.broken_behind_domain.add("green")
-    with pytest.raises(OperationFailed, match="rolled back to blue"):
-        make_switcher(cloud, aws, table, clock).switch("green", FAST)
-    assert cloud.color_of(cloud.mapping) == "blue"
+    lines: list[str] = []
+    # WHEN
+    with pytest.raises(
+        Unhealthy, match="refused to switch to green: smoke suite failed on the live hostname"
+    ):
+        make_switcher(cloud, aws, table, clock, lines=lines).switch("green", FAST)
+    # THEN the preview smoke caught it: nothing flipped, the preview is cleared, the record says why
+    assert cloud.smoke_rounds == [("own", "green"), ("preview", "green")]
+    assert cloud.executed == [] and cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
+    assert cloud.preview_history == ["green", ""] and not cloud.preview_rule.active
+    assert cloud.data_gates == []  # refused before the data gate
     [record] = records(aws, table, clock)
-    assert record.measurements["verify"]["failed_checks"] == {"order": 3}
-    assert record.measurements["recovery_seconds"] <= 10
+    assert record.state == Outcome.REFUSED and "behind the preview rule: order" in record.reason
+    assert record.measurements["preview"]["passed"] is False
+    assert record.measurements["preview"]["cleared"] is True
+    assert lock_of(aws, table, clock) is None
 
 
 def test_cloudformation_update_failure_leaves_live_unchanged_and_reports(
@@ -244,10 +254,13 @@ def test_killed_switch_at_any_phase_then_rollback_succeeds_at_once_on_the_same_h
     assert result.state in (Outcome.SUCCEEDED, Outcome.NOOP)
     assert cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
     assert any("is gone" in line for line in lines)
+    assert not cloud.preview_rule.active  # the preview the dead switch set (from verify on) is cleared
     assert cloud.leftover_change_sets == []  # the dead run's unexecuted change set is deleted
     by_id = {r.record_id: r for r in records(aws, table, clock)}
     assert by_id[dead.record_id].state == Outcome.INTERRUPTED
     assert "lock taken over" in by_id[dead.record_id].reason
+    if where.startswith(("change", "verify")):  # killed after the preview was set
+        assert "cleared its preview of green" in by_id[dead.record_id].reason
     assert lock_of(aws, table, clock) is None
 
 

@@ -40,6 +40,9 @@ DOMAIN_PARAMETERS = [
     "ActiveApiId",
     "ActiveApiStage",
     "SecurityPolicy",
+    "PreviewColor",
+    "PreviewApiId",
+    "PreviewApiStage",
 ]
 
 
@@ -67,6 +70,7 @@ class World:
     clock: FakeClock
     apis: dict[str, str] = field(default_factory=dict)  # color -> rest api id
     pet_apis: dict[str, FakePetApi] = field(default_factory=dict)
+    orders: dict[str, Any] = field(default_factory=dict)  # one orders table behind both colors
     session: FakeApiSession | None = None
     sam_calls: list[list[str]] = field(default_factory=list)
     sam_output: list[str] = field(default_factory=lambda: ["Successfully created/updated stack"])
@@ -106,7 +110,7 @@ class World:
             "Outputs": {key: {"Value": value} for key, value in outputs.items()},
         }
         self.cf.create_stack(StackName=f"petstore-{color}", TemplateBody=json.dumps(template))
-        self.pet_apis[color] = FakePetApi(color=color, version=version)
+        self.pet_apis[color] = FakePetApi(color=color, version=version, orders=self.orders)
 
     def create_domain(self, live: str) -> None:
         template = {
@@ -121,6 +125,9 @@ class World:
             "ActiveApiId": self.apis[live],
             "ActiveApiStage": "Prod",
             "SecurityPolicy": "TLS_1_2",
+            "PreviewColor": "",
+            "PreviewApiId": "",
+            "PreviewApiStage": "",
         }
         # Start from a bootstrap value and move to the live API through a change set: plain moto compares
         # change sets with the stack's CREATE-time parameters, so a switch back to them would look empty.
@@ -204,6 +211,15 @@ class World:
                 return world.pet_apis[color]
 
         session.apis = DomainRoutes(routes)
+
+        def preview_route(header: str) -> FakePetApi | None:
+            """The preview rule, as the stack's Preview* parameters say (exact header match)."""
+            if not header or world.domain_parameter("PreviewColor") != header:
+                return None
+            api_id = world.domain_parameter("PreviewApiId")
+            return next((world.pet_apis[c] for c, a in world.apis.items() if a == api_id), None)
+
+        session.preview_route = preview_route
         self.session = session
         return session
 
