@@ -85,16 +85,11 @@ class LocalCloud:
         self.endpoints: Endpoints | None = None
 
     def start(self) -> Endpoints:
-        from moto import settings as moto_settings
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-
         from localcloud import extensions, lambda_runtime
         from localcloud.dataplane.gateway import Gateway
         from localcloud.dataplane.listener import HttpsListener
+        from localcloud.extensions._moto import settings as moto_settings
+        from localcloud.extensions._moto import werkzeug_app
         from localcloud.extensions.apigateway_lookup import live_target
         from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
@@ -106,9 +101,9 @@ class LocalCloud:
         control = make_server(
             bind,
             self.config.port,
-            _Health(DomainDispatcherApplication(create_backend_app), self._status),
+            _Health(werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app), self._status),
             threaded=True,
-            request_handler=MotoRequestHandler,
+            request_handler=werkzeug_app.MotoRequestHandler,
         )
         endpoint_url = f"http://{self.config.host}:{control.server_port}"
         lambda_runtime.install(self.state_dir, endpoint_url)

@@ -7,6 +7,8 @@ Doc: https://docs.aws.amazon.com/apigateway/latest/api/API_DeleteRestApi.html
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import BadRequestException, apigw
 
 
@@ -31,5 +33,12 @@ def _delete_rest_api(self: Any, function_id: str) -> Any:
 _original_delete = apigw.APIGatewayBackend.delete_rest_api
 
 
-def install() -> None:
-    apigw.APIGatewayBackend.delete_rest_api = _delete_rest_api
+register(
+    __name__,
+    Patch(
+        apigw.APIGatewayBackend,
+        "delete_rest_api",
+        "DeleteRestApi is refused while a base path mapping uses the API",
+        new=_delete_rest_api,
+    ),
+)

@@ -8,14 +8,16 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 import json
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import (
     BadRequestException,
-    CloudFormationModel,
     ConflictException,
     UnformattedGetAttTemplateException,
     apigw,
     apigw_responses,
 )
+from .cfn_provider import ResourceProvider
 
 # Route 53 hosted zone of each region's execute-api regional endpoints (AWS General Reference).
 REGIONAL_HOSTED_ZONE_IDS = {
@@ -79,7 +81,7 @@ def _to_json_with_access_mode(self: Any) -> dict[str, Any]:
 _original_to_json = apigw.DomainName.to_json
 
 
-class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
+class DomainNameResource(ResourceProvider):
     """A CloudFormation handle on one moto DomainName (the data plane reads the DomainName itself)."""
 
     def __init__(self, account_id: str, region_name: str, domain_name: str) -> None:
@@ -217,7 +219,21 @@ def _response_create_domain_name(self: Any) -> Any:
 _original_response_create = apigw_responses.APIGatewayResponse.create_domain_name
 
 
-def install() -> None:
-    apigw.DomainName.to_json = _to_json_with_access_mode
-    apigw.APIGatewayBackend.create_domain_name = _backend_create_domain_name
-    apigw_responses.APIGatewayResponse.create_domain_name = _response_create_domain_name
+register(
+    __name__,
+    Patch(
+        apigw.DomainName, "to_json", "GetDomainName shows endpointAccessMode", new=_to_json_with_access_mode
+    ),
+    Patch(
+        apigw.APIGatewayBackend,
+        "create_domain_name",
+        "duplicate names conflict; regional and CloudFront hosted zone ids",
+        new=_backend_create_domain_name,
+    ),
+    Patch(
+        apigw_responses.APIGatewayResponse,
+        "create_domain_name",
+        "CreateDomainName validates and keeps endpointAccessMode",
+        new=_response_create_domain_name,
+    ),
+)

@@ -6,6 +6,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import apigw
 
 _ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
@@ -157,11 +159,40 @@ def _deployment_delete(self: Any, account_id: str, region_name: str) -> None:
 _original_deployment_create = apigw.Deployment.create_from_cloudformation_json
 
 
-def install() -> None:
-    apigw.RestAPI.create_from_cloudformation_json = classmethod(_create)
-    apigw.RestAPI.update_from_cloudformation_json = classmethod(_update)
-    apigw.RestAPI.delete = _delete_api
+register(
+    __name__,
+    Patch(
+        apigw.RestAPI,
+        "create_from_cloudformation_json",
+        "RestApi imports its Body; the name defaults to the document's title",
+        new=classmethod(_create),
+    ),
+    Patch(
+        apigw.RestAPI,
+        "update_from_cloudformation_json",
+        "RestApi updates in place and re-imports its Body",
+        new=classmethod(_update),
+    ),
+    Patch(apigw.RestAPI, "delete", "deleting the stack deletes the API", new=_delete_api, adds=True),
     # Ref on a Deployment must give its id (moto returns the object itself).
-    apigw.Deployment.physical_resource_id = property(lambda self: self.id)
-    apigw.Deployment.create_from_cloudformation_json = classmethod(_deployment_create)
-    apigw.Deployment.delete = _deployment_delete
+    Patch(
+        apigw.Deployment,
+        "physical_resource_id",
+        "Ref on a Deployment is its id",
+        new=property(lambda self: self.id),
+        adds=True,
+    ),
+    Patch(
+        apigw.Deployment,
+        "create_from_cloudformation_json",
+        "a Deployment remembers its API, to be deleted with its stack",
+        new=classmethod(_deployment_create),
+    ),
+    Patch(
+        apigw.Deployment,
+        "delete",
+        "deleting the stack deletes the deployment",
+        new=_deployment_delete,
+        adds=True,
+    ),
+)

@@ -5,7 +5,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from ._moto import BadRequestException, CloudFormationModel, apigw
+from ._moto import BadRequestException, apigw
+from .cfn_provider import ResourceProvider
 
 # Execution logging needs the account-level CloudWatch role (AWS::ApiGateway::Account) first.
 _LOGS_ROLE_MISSING = "CloudWatch Logs role ARN must be set in account settings to enable logging"
@@ -50,7 +51,7 @@ def _apply(backend: Any, stage: Any, properties: dict[str, Any]) -> None:
     stage.tags = {t["Key"]: t["Value"] for t in properties.get("Tags") or []} or None
 
 
-class StageResource(CloudFormationModel):  # type: ignore[misc]
+class StageResource(ResourceProvider):
     """A CloudFormation handle on one moto Stage (the data plane reads the Stage itself)."""
 
     def __init__(self, account_id: str, region_name: str, rest_api_id: str, stage_name: str) -> None:

@@ -7,6 +7,8 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Crea
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from . import cfn_capabilities as capabilities
 from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils, parsing
 from .cfn_dependencies import referenced_names
@@ -325,8 +327,20 @@ def _create_from(stack: Any, change_set: Any) -> bool:
     return bool(stack.status == "CREATE_COMPLETE")
 
 
-def install() -> None:
-    cfn.ChangeSet._parse_template = _parse_template
-    cfn.ChangeSet.diff = _diff
-    cfn.CloudFormationBackend.create_change_set = create_change_set
-    cfn.CloudFormationBackend.execute_change_set = execute_change_set
+register(
+    __name__,
+    Patch(cfn.ChangeSet, "_parse_template", "the SAM transform runs for change sets", new=_parse_template),
+    Patch(cfn.ChangeSet, "diff", "Changes with Replacement, Scope and Details", new=_diff),
+    Patch(
+        cfn.CloudFormationBackend,
+        "create_change_set",
+        "CreateChangeSet validates like CloudFormation",
+        new=create_change_set,
+    ),
+    Patch(
+        cfn.CloudFormationBackend,
+        "execute_change_set",
+        "ExecuteChangeSet runs the stack lifecycle",
+        new=execute_change_set,
+    ),
+)

@@ -8,6 +8,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack
 from datetime import timedelta
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import cfn
 
 _TICK = timedelta(milliseconds=1)
@@ -67,5 +69,7 @@ def _add_stack_event(
 _original_add_stack_event = cfn.Stack._add_stack_event
 
 
-def install() -> None:
-    cfn.Stack._add_stack_event = _add_stack_event
+register(
+    __name__,
+    Patch(cfn.Stack, "_add_stack_event", "stack event timestamps strictly increase", new=_add_stack_event),
+)

@@ -8,6 +8,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-up
 import copy
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import parsing
 from .cfn_dependencies import creation_order, dependencies, referenced_names
 from .cfn_events import resource_event
@@ -181,5 +183,12 @@ def _forget(resources_map: Any, name: str) -> None:
     resources_map.lc_applied.pop(name, None)
 
 
-def install() -> None:
-    parsing.parse_and_create_resource = create_with_events
+register(
+    __name__,
+    Patch(
+        parsing,
+        "parse_and_create_resource",
+        "create after dependencies, with events; unsupported types fail",
+        new=create_with_events,
+    ),
+)

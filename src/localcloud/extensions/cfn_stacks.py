@@ -8,6 +8,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-e
 import json
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from . import cfn_capabilities as capabilities
 from ._moto import ValidationError, cfn, cfn_responses, parsing
 from .cfn_dependencies import creation_order, dependencies
@@ -353,16 +355,46 @@ def response_get_template(self: Any) -> Any:
     return cfn_responses.ActionResult({"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]})
 
 
-def install() -> None:
-    cfn.Stack._create_resource_map = _create_resource_map
-    cfn.Stack.stack_resources = property(_stack_resources)
-    cfn.Stack.create_resources = create_resources
-    cfn.Stack.update = stack_update
-    cfn.Stack.delete = stack_delete
-    cfn.CloudFormationBackend.create_stack = _create_stack
-    cfn.CloudFormationBackend.update_stack = backend_update_stack
-    cfn.CloudFormationBackend.delete_stack = backend_delete_stack
-    cfn_responses.CloudFormationResponse.get_template = response_get_template
+def _let_backend_decide(self: Any, *args: Any, **kwargs: Any) -> None:
     # The response layer compares raw bodies and raises before the backend can decide (and wrongly
     # does so for CreateChangeSet, which AWS answers with a FAILED change set instead).
-    cfn_responses.CloudFormationResponse._validate_different_update = lambda self, *args, **kwargs: None
+    return None
+
+
+register(
+    __name__,
+    Patch(
+        cfn.Stack,
+        "_create_resource_map",
+        "SAM transform and capabilities on create",
+        new=_create_resource_map,
+    ),
+    Patch(cfn.Stack, "stack_resources", "list only created resources", new=property(_stack_resources)),
+    Patch(cfn.Stack, "create_resources", "create with rollback", new=create_resources),
+    Patch(cfn.Stack, "update", "update with cleanup and rollback", new=stack_update),
+    Patch(cfn.Stack, "delete", "delete in reverse dependency order; DELETE_FAILED", new=stack_delete),
+    Patch(
+        cfn.CloudFormationBackend, "create_stack", "transform errors are ValidationErrors", new=_create_stack
+    ),
+    Patch(
+        cfn.CloudFormationBackend,
+        "update_stack",
+        "UpdateStack like CloudFormation's",
+        new=backend_update_stack,
+    ),
+    Patch(
+        cfn.CloudFormationBackend, "delete_stack", "a failed delete keeps the stack", new=backend_delete_stack
+    ),
+    Patch(
+        cfn_responses.CloudFormationResponse,
+        "get_template",
+        "GetTemplate: Original by default, Processed on request",
+        new=response_get_template,
+    ),
+    Patch(
+        cfn_responses.CloudFormationResponse,
+        "_validate_different_update",
+        "no-change updates are decided by the backend",
+        new=_let_backend_decide,
+    ),
+)

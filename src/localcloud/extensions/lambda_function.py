@@ -9,6 +9,8 @@ import base64
 import copy
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import awslambda
 
 
@@ -33,5 +35,12 @@ def _update(
 _original_update = awslambda.LambdaFunction.update_from_cloudformation_json
 
 
-def install() -> None:
-    awslambda.LambdaFunction.update_from_cloudformation_json = classmethod(_update)
+register(
+    __name__,
+    Patch(
+        awslambda.LambdaFunction,
+        "update_from_cloudformation_json",
+        "inline Code.ZipFile updates like a create",
+        new=classmethod(_update),
+    ),
+)

@@ -9,10 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from moto.awslambda.exceptions import LambdaClientError
-from moto.awslambda.models import LambdaBackend, LambdaFunction
-from moto.core.responses import BaseResponse
-
+from localcloud.extensions._moto import BaseResponse, LambdaBackend, LambdaClientError, LambdaFunction
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
 from localcloud.lambda_runtime.moto_adapter import spec_from_moto
 from localcloud.lambda_runtime.runtime import LambdaRuntime, Throttled
