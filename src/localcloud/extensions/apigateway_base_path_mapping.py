@@ -136,18 +136,9 @@ class BasePathMappingResource(ResourceProvider):
         account_id: str,
         region_name: str,
     ) -> "BasePathMappingResource":
+        # BasePath and DomainName are create-only: the engine replaces the mapping, new one first (it may
+        # conflict, like on AWS). Here only the target changes, in place.
         properties = cloudformation_json["Properties"]
-        new_path = properties.get("BasePath") or EMPTY_BASE_PATH
-        if (properties["DomainName"], new_path) != (
-            original_resource.domain_name,
-            original_resource.base_path,
-        ):
-            # Replacement: create the new mapping first (it may conflict, like on AWS), then drop the old one.
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
         backend = apigw.apigateway_backends[account_id][region_name]
         mapping = backend.get_base_path_mapping(original_resource.domain_name, original_resource.base_path)
         target: Target = (properties.get("RestApiId"), properties.get("Stage"))

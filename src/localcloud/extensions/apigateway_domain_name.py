@@ -167,14 +167,8 @@ class DomainNameResource(ResourceProvider):
         account_id: str,
         region_name: str,
     ) -> "DomainNameResource":
+        # DomainName is create-only: the engine replaces the domain (new name first) when it changes.
         properties = cloudformation_json["Properties"]
-        if properties["DomainName"] != original_resource.domain_name:
-            # DomainName requires replacement; AWS creates the new name before deleting the old one.
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
         policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")
         validate_security(policy, access_mode)
         model = original_resource._model()

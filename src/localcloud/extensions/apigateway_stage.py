@@ -115,17 +115,8 @@ class StageResource(ResourceProvider):
         account_id: str,
         region_name: str,
     ) -> "StageResource":
+        # RestApiId and StageName are create-only: the engine replaces the stage when they change.
         properties = cloudformation_json["Properties"]
-        same_stage = (properties["RestApiId"], properties.get("StageName") or new_resource_name) == (
-            original_resource.rest_api_id,
-            original_resource.stage_name,
-        )
-        if not same_stage:  # RestApiId and StageName changes require replacement
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
         backend = apigw.apigateway_backends[account_id][region_name]
         _apply(
             backend,

@@ -11,9 +11,9 @@ from localcloud.patches import Patch, register
 
 from . import cfn_capabilities as capabilities
 from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils, parsing
-from .cfn_dependencies import referenced_names
 from .cfn_events import stack_event
-from .cfn_resources import normalized, physical_id
+from .cfn_resources import can_update_in_place, changed_properties, normalized, physical_id
+from .cfn_schemas import replacement as schema_replacement
 from .cfn_stacks import effective_parameters, require_updatable, require_values, run_update, same_as_deployed
 from .sam_transform import TransformFailed, expand
 
@@ -21,50 +21,16 @@ NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create a change set."
 )
 
-# Properties whose change makes CloudFormation replace the resource (from each type's reference page,
-# "Update requires: Replacement"). Types absent here: "True" when moto cannot update them, else "Conditional".
-REPLACED_BY = {
-    "AWS::ApiGateway::BasePathMapping": {"BasePath", "DomainName"},
-    "AWS::ApiGateway::Stage": {"RestApiId", "StageName"},
-    "AWS::ApiGateway::DomainName": {"DomainName"},
-    "AWS::ApiGateway::RestApi": set(),
-    "AWS::ApiGateway::Account": set(),
-    "AWS::Lambda::Function": {"FunctionName", "PackageType"},
-    "AWS::Lambda::Alias": {"FunctionName", "Name"},
-    "AWS::DynamoDB::Table": {"TableName", "KeySchema"},
-    "AWS::Route53::RecordSet": {"Name", "Type", "HostedZoneId", "HostedZoneName", "SetIdentifier"},
-    "AWS::IAM::Role": {"RoleName", "Path"},
-    "AWS::Logs::LogGroup": {"LogGroupName"},
-    "AWS::CloudWatch::Alarm": {"AlarmName"},
-}
-
 
 class InvalidChangeSetStatus(ServiceException):  # type: ignore[misc]
     code = "InvalidChangeSetStatus"
 
 
-def _replacement(resource_type: str, changed: set[str]) -> str:
-    if resource_type in REPLACED_BY:
-        return "True" if changed & REPLACED_BY[resource_type] else "False"
-    model = parsing.get_model_map().get(resource_type)
-    if model is None or hasattr(model.update_from_cloudformation_json, "__isabstractmethod__"):
+def _replacement(resource_type: str, changed: set[str], region_name: str) -> str:
+    """What the resource schema says; "True" also where the local cloud replaces what moto cannot update."""
+    if not can_update_in_place(resource_type):
         return "True"
-    return "Conditional"
-
-
-def _changed_properties(
-    old_json: dict[str, Any],
-    old_snapshot: dict[str, str],
-    new_json: dict[str, Any],
-    new_values: dict[str, str],
-) -> set[str]:
-    old_props, new_props = old_json.get("Properties") or {}, new_json.get("Properties") or {}
-    changed = {key for key in old_props.keys() | new_props.keys() if old_props.get(key) != new_props.get(key)}
-    for key, value in new_props.items():
-        params = referenced_names(value) & new_values.keys()
-        if any(old_snapshot.get(p) != new_values[p] for p in params if p in old_snapshot):
-            changed.add(key)
-    return changed
+    return schema_replacement(resource_type, changed, region_name)
 
 
 def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> list[Any]:
@@ -82,12 +48,12 @@ def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, 
             changes.append(_change("Add", name, resource_json["Type"]))
             continue
         old_json, old_snapshot = applied[name]
-        changed = _changed_properties(old_json, old_snapshot, normalized(resource_json), values)
+        changed = changed_properties(old_json, old_snapshot, normalized(resource_json), values)
         if changed or old_json.get("Type") != resource_json["Type"]:
             replacement = (
                 "True"
                 if old_json.get("Type") != resource_json["Type"]
-                else _replacement(resource_json["Type"], changed)
+                else _replacement(resource_json["Type"], changed, stack.region_name)
             )
             changes.append(
                 _change(

@@ -13,6 +13,7 @@ from localcloud.patches import Patch, register
 from ._moto import parsing
 from .cfn_dependencies import creation_order, dependencies, referenced_names
 from .cfn_events import resource_event
+from .cfn_schemas import create_only_properties
 
 _original_parse_and_create = parsing.parse_and_create_resource
 
@@ -41,6 +42,33 @@ def is_supported(resource_type: str) -> bool:
         or resource_type.startswith("Custom::")
         or resource_type in parsing.get_model_map()
     )
+
+
+def can_update_in_place(resource_type: str) -> bool:
+    """Whether moto (or a provider) has an update for the type; without one, a change replaces it."""
+    model = parsing.get_model_map().get(resource_type)
+    return model is not None and not hasattr(model.update_from_cloudformation_json, "__isabstractmethod__")
+
+
+def changed_properties(
+    old_json: dict[str, Any],
+    old_snapshot: dict[str, str],
+    new_json: dict[str, Any],
+    new_values: dict[str, str],
+    replaced: set[str] | None = None,
+) -> set[str]:
+    """Top-level properties whose value changes: in the template, through a parameter, or because a
+    resource they reference was replaced (its physical id changed)."""
+    old_props, new_props = old_json.get("Properties") or {}, new_json.get("Properties") or {}
+    changed = {key for key in old_props.keys() | new_props.keys() if old_props.get(key) != new_props.get(key)}
+    for key, value in new_props.items():
+        names = referenced_names(value)
+        params = names & new_values.keys()
+        if any(old_snapshot.get(p) != new_values[p] for p in params if p in old_snapshot):
+            changed.add(key)
+        if names & (replaced or set()):
+            changed.add(key)
+    return changed
 
 
 def normalized(resource_json: dict[str, Any]) -> dict[str, Any]:
@@ -102,25 +130,36 @@ def create_with_events(
     return resource
 
 
-def update_with_events(stack: Any, logical_id: str, resource_json: dict[str, Any]) -> bool:
-    """Update one existing resource in place or by replacement. True when its physical id changed."""
+def update_with_events(
+    stack: Any, logical_id: str, resource_json: dict[str, Any], changed: set[str] | None = None
+) -> bool:
+    """Update one existing resource in place or by replacement. True when its physical id changed.
+
+    A change of a create-only property (read from the type's schema) replaces the resource, new one first;
+    a type with no update at all is deleted, then created again.
+    """
     resources_map = stack.resource_map
     old = resources_map._parsed_resources[logical_id]
     old_json = resources_map.lc_applied[logical_id][0]
     resource_type = resource_json["Type"]
     resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS", physical_id=physical_id(old))
     try:
-        model = parsing.get_model_map().get(resource_type)
-        if model is None:
+        if parsing.get_model_map().get(resource_type) is None:
             raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
-        in_place = old_json["Type"] == resource_type and not hasattr(
-            model.update_from_cloudformation_json, "__isabstractmethod__"
+        same_type = old_json["Type"] == resource_type
+        replace = not same_type or bool(
+            (changed or set()) & create_only_properties(resource_type, stack.region_name)
         )
-        if in_place:
+        if replace:  # a custom name reused by the new resource conflicts in its backend, as on AWS
+            new = _original_parse_and_create(
+                logical_id, resource_json, resources_map, stack.account_id, stack.region_name
+            )
+            resources_map._delete_resource(old, old_json)
+        elif can_update_in_place(resource_type):
             new = parsing.parse_and_update_resource(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name
             )
-        else:  # moto has no update for this type: replace it
+        else:  # moto has no update for this type: replace it, old one first (names may be reused)
             resources_map._delete_resource(old, old_json)
             new = _original_parse_and_create(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name

@@ -16,6 +16,7 @@ from .cfn_dependencies import creation_order, dependencies
 from .cfn_events import stack_event
 from .cfn_resources import (
     ResourceFailed,
+    changed_properties,
     created_resources,
     delete_with_events,
     error_message,
@@ -167,12 +168,19 @@ def _apply(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> 
             resource_map[name]  # creates it, with events
             continue
         old_json, old_snapshot = resource_map.lc_applied[name]
-        changed = (
-            old_json != normalized(resource_json)
-            or old_snapshot != parameter_snapshot(resource_map, resource_json)
+        changed = changed_properties(
+            old_json,
+            old_snapshot,
+            normalized(resource_json),
+            parameter_snapshot(resource_map, resource_json),
+            replaced,
+        )
+        modified = (
+            bool(changed)
+            or old_json != normalized(resource_json)
             or bool(replaced & set(dependencies(resource_json, resources)))
         )
-        if changed and update_with_events(stack, name, resource_json):
+        if modified and update_with_events(stack, name, resource_json, changed):
             replaced.add(name)
     return {
         name

@@ -83,11 +83,7 @@ class AlarmResource(ResourceProvider):
         account_id: str,
         region_name: str,
     ) -> "AlarmResource":
-        if new_resource_name != original_resource.name and cloudformation_json["Properties"].get("AlarmName"):
-            original_resource.delete(account_id, region_name)  # AlarmName change: replacement
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
+        # AlarmName is create-only: the engine replaces the alarm when it changes.
         _put_alarm(account_id, region_name, original_resource.name, cloudformation_json["Properties"])
         return original_resource
 

@@ -102,12 +102,7 @@ class AliasResource(ResourceProvider):
     ) -> "AliasResource":
         properties = cloudformation_json["Properties"]
         backend = awslambda.lambda_backends[account_id][region_name]
-        if properties["Name"] != original_resource.name:
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
+        # FunctionName and Name are create-only: the engine replaces the alias when they change.
         backend.update_alias(
             original_resource.name,
             original_resource.function_name,

@@ -64,12 +64,8 @@ class BucketPolicyResource(ResourceProvider):
         account_id: str,
         region_name: str,
     ) -> "BucketPolicyResource":
+        # Bucket is create-only: the engine replaces the policy when it changes.
         properties = cloudformation_json["Properties"]
-        if properties["Bucket"] != original_resource.bucket:  # Bucket change: replacement
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
         _put(account_id, region_name, original_resource.bucket, properties["PolicyDocument"])
         return original_resource
 
