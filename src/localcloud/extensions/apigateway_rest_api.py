@@ -151,9 +151,15 @@ def _deployment_create(
 
 
 def _deployment_delete(self: Any, account_id: str, region_name: str) -> None:
-    api = _backend(account_id, region_name).apis.get(getattr(self, "lc_rest_api_id", ""))
-    if api is not None:
-        api.deployments.pop(self.id, None)
+    backend = _backend(account_id, region_name)
+    api = backend.apis.get(getattr(self, "lc_rest_api_id", ""))
+    if api is None or self.id not in api.deployments:
+        return
+    # A Deployment with StageName created that stage; deleting the resource deletes it (guarded too).
+    own_stage = api.stages.get(getattr(self, "stage_name", None) or "")
+    if own_stage is not None and own_stage.deployment_id == self.id:
+        backend.delete_stage(api.id, self.stage_name)
+    backend.delete_deployment(api.id, self.id)  # refused while another stage points at it
 
 
 _original_deployment_create = apigw.Deployment.create_from_cloudformation_json

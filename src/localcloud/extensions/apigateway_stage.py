@@ -126,9 +126,10 @@ class StageResource(ResourceProvider):
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
-        api = apigw.apigateway_backends[account_id][region_name].apis.get(self.rest_api_id)
-        if api is not None:
-            api.stages.pop(self.stage_name, None)
+        backend = apigw.apigateway_backends[account_id][region_name]
+        api = backend.apis.get(self.rest_api_id)
+        if api is not None and self.stage_name in api.stages:
+            backend.delete_stage(self.rest_api_id, self.stage_name)  # refused while a mapping uses it
 
     def is_created(self) -> bool:
         return True

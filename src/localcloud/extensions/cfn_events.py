@@ -50,8 +50,9 @@ def resource_event(
 
 
 def stack_event(stack: Any, status: str, reason: str | None = None) -> None:
-    """A stack-level event that also sets the stack's status."""
+    """A stack-level event that also sets the stack's status and StackStatusReason (None clears it)."""
     stack.status = status
+    stack.stack_status_reason = reason  # DescribeStacks' StackStatusReason
     _original_add_stack_event(stack, status, resource_status_reason=reason)
     _keep_increasing(stack)
 
