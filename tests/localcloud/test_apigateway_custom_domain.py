@@ -190,7 +190,8 @@ def test_a_mapped_color_cannot_be_deleted_until_unmapped(cloud: dict[str, Any]) 
     failed = [e for e in events(cf, "blue") if e["ResourceStatus"] == "DELETE_FAILED"]
     stage_failure = next(e for e in failed if e["ResourceType"] == "AWS::ApiGateway::Stage")
     assert stage_failure["ResourceStatusReason"] == (
-        "Deleting stage live failed. Please remove all base path mappings related to the stage in your domains."
+        "Deleting stage live failed. "
+        "Please remove all base path mappings related to the stage in your domains."
     )
     assert stack["StackStatusReason"] == (
         f"The following resource(s) failed to delete: [{stage_failure['LogicalResourceId']}]. "
