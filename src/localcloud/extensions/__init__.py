@@ -27,6 +27,7 @@ EXTENSIONS = (
     "apigateway_base_path_mapping",
     "apigateway_delete_guard",
     "cloudwatch_alarm",
+    "route53_zone_ids",
     "dynamodb_atomic_writes",
     "lambda_function",
     "lambda_version_alias",

@@ -241,7 +241,9 @@ def _new_change_set(
     if change_set.lc_failure:
         _fail(change_set, change_set.lc_failure)
         return change_set
-    require_values(change_set.template_dict, effective_parameters(change_set.template_dict, parameters))
+    require_values(
+        change_set.template_dict, effective_parameters(change_set.template_dict, parameters), parameters
+    )
     capabilities.require(cfn.Stack.parse_template(template), change_set.template_dict, change_set=True)
     if kind == "UPDATE" and same_as_deployed(stack, change_set.template_dict, parameters):
         _fail(change_set, NO_CHANGES)

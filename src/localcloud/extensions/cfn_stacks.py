@@ -14,6 +14,7 @@ from . import cfn_capabilities as capabilities
 from ._moto import ValidationError, cfn, cfn_responses, parsing
 from .cfn_dependencies import creation_order, dependencies
 from .cfn_events import stack_event
+from .cfn_parameters import validate as validate_parameters
 from .cfn_resources import (
     ResourceFailed,
     changed_properties,
@@ -44,10 +45,12 @@ def effective_parameters(template: dict[str, Any], given: dict[str, Any]) -> dic
     return result
 
 
-def require_values(template: dict[str, Any], parameters: dict[str, str]) -> None:
+def require_values(template: dict[str, Any], parameters: dict[str, str], given: dict[str, Any]) -> None:
+    """Every declared parameter has a value, only declared ones are given, and each meets its constraints."""
     missing = [name for name in (template.get("Parameters") or {}) if name not in parameters]
     if missing:
         raise ValidationError(message=f"Parameters: [{', '.join(missing)}] must have values")
+    validate_parameters(template, given, parameters)
 
 
 def processed_template(stack: Any, body: str, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -296,7 +299,7 @@ def backend_update_stack(
     require_updatable(stack)
     resolved = resolve_previous_values(stack, parameters)
     processed = processed_template(stack, template, resolved)
-    require_values(processed, effective_parameters(processed, resolved))
+    require_values(processed, effective_parameters(processed, resolved), resolved)
     capabilities.require(cfn.Stack.parse_template(template), processed, change_set=False)
     if same_as_deployed(stack, processed, resolved):
         raise ValidationError(stack.stack_id, message=NO_UPDATES)
@@ -304,9 +307,15 @@ def backend_update_stack(
     return stack
 
 
-def _create_stack(self: Any, *args: Any, **kwargs: Any) -> Any:
+def _create_stack(
+    self: Any, name: str, template: str, parameters: dict[str, Any], *args: Any, **kwargs: Any
+) -> Any:
+    # Parameter values are checked before the stack exists (the SAM transform keeps the Parameters).
+    declared = cfn.Stack.parse_template(template)
+    given = dict(parameters or {})
+    require_values(declared, effective_parameters(declared, given), given)
     try:
-        return _original_create_stack(self, *args, **kwargs)
+        return _original_create_stack(self, name, template, parameters, *args, **kwargs)
     except TransformFailed as error:
         raise ValidationError(message=str(error)) from error
 
