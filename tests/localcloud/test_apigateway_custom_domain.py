@@ -8,7 +8,18 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from templates import REGION, body, deploy_color, domain_params, events, keep, outputs, params, status
+from templates import (
+    REGION,
+    body,
+    deploy_color,
+    domain_params,
+    events,
+    issued_certificate,
+    keep,
+    outputs,
+    params,
+    status,
+)
 
 from localcloud.extensions import install
 from localcloud.extensions.apigateway_lookup import live_target
@@ -83,7 +94,31 @@ def test_domain_name_attributes_feed_the_alias_records(cloud: dict[str, Any]) ->
     assert aliases["A"]["HostedZoneId"] == "ZLY8HYME6SFDD"
     domain = cloud["apigw"].get_domain_name(domainName="api.example.com")
     assert domain["securityPolicy"] == "TLS_1_2" and domain["endpointConfiguration"]["types"] == ["REGIONAL"]
+    # CloudFormation's Tags list is API Gateway's tags map (clients crashed on a list)
+    assert domain["tags"] == {"app": "petstore"}
+    assert [d["tags"] for d in cloud["apigw"].get_domain_names()["items"]] == [{"app": "petstore"}]
+    assert "distributionDomainName" not in domain
     assert live_target("api.example.com") == (cloud["blue"]["ApiId"], "live")
+
+
+def test_a_domain_whose_certificate_does_not_cover_it_fails_the_stack(cloud: dict[str, Any]) -> None:
+    other = issued_certificate("other.example.org")
+    cloud["cf"].create_stack(
+        StackName="domain",
+        TemplateBody=body("custom_domain.yaml"),
+        Parameters=[
+            *domain_params(cloud["zone"], cloud["blue"]["ApiId"], "live")[:2],
+            *params(CertificateArn=other, ActiveApiId=cloud["blue"]["ApiId"], ActiveApiStage="live"),
+        ],
+    )
+
+    assert status(cloud["cf"], "domain") == "ROLLBACK_COMPLETE"
+    failure = next(e for e in events(cloud["cf"], "domain") if e["ResourceStatus"] == "CREATE_FAILED")
+    assert failure["LogicalResourceId"] == "Domain"
+    assert failure["ResourceStatusReason"].startswith(
+        f"The certificate {other} does not cover the domain name"
+    )
+    assert cloud["apigw"].get_domain_names()["items"] == []
 
 
 def test_enhanced_security_policy_needs_an_endpoint_access_mode(cloud: dict[str, Any]) -> None:

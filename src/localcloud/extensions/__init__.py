@@ -28,9 +28,12 @@ EXTENSIONS = (
     "apigateway_delete_guard",
     "cloudwatch_alarm",
     "route53_zone_ids",
+    "iam_managed_policies",
+    "cloudcontrol",
     "dynamodb_atomic_writes",
     "lambda_function",
     "lambda_version_alias",
+    "lambda_permission",
     "s3_bucket_policy",
     "s3_bucket_policy_conditions",
 )
@@ -67,3 +70,13 @@ def install() -> None:
             registry.undo_all()
             raise RuntimeError(f"CloudFormation types not registered: {missing}")
         _installed = True
+
+
+def uninstall() -> None:
+    """Undo every patch: moto is plain moto again (tests that must not see the local cloud's changes)."""
+    global _installed
+    with _lock:
+        from localcloud.patches import registry
+
+        registry.undo_all()
+        _installed = False

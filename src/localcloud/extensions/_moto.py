@@ -10,6 +10,7 @@ from importlib import metadata
 from typing import Any
 
 from moto import settings as settings
+from moto.acm import models as _acm
 from moto.apigateway import exceptions as _apigw_exceptions
 from moto.apigateway import models as _apigw
 from moto.apigateway import responses as _apigw_responses
@@ -25,10 +26,12 @@ from moto.cloudformation import utils as _cfn_utils
 from moto.cloudwatch import models as _cloudwatch
 from moto.core import common_models as _common_models
 from moto.core import exceptions as _core_exceptions
+from moto.core import models as _core_models
 from moto.core.responses import BaseResponse as BaseResponse
 from moto.dynamodb import models as _dynamodb
 from moto.iam import access_control as _iam_access_control
 from moto.iam import models as _iam
+from moto.iam.aws_managed_policies import aws_managed_policies_data as _iam_policy_data
 from moto.moto_server import werkzeug_app as werkzeug_app
 from moto.route53 import models as _route53
 from moto.s3 import models as _s3
@@ -50,6 +53,7 @@ def check_version(installed: str | None = None) -> None:
         )
 
 
+acm: Any = _acm
 apigw: Any = _apigw
 apigw_responses: Any = _apigw_responses
 awslambda: Any = _awslambda
@@ -60,12 +64,15 @@ cfn_utils: Any = _cfn_utils
 cloudwatch: Any = _cloudwatch
 dynamodb: Any = _dynamodb
 iam: Any = _iam
+iam_managed_policy_data: str = _iam_policy_data
 route53: Any = _route53
 s3: Any = _s3
 
 CloudFormationModel: Any = _common_models.CloudFormationModel
 ServiceException: Any = _core_exceptions.ServiceException
 IAMPolicy: Any = _iam_access_control.IAMPolicy
+get_account_id_from: Any = _iam.get_account_id_from
+DEFAULT_ACCOUNT_ID: str = _core_models.DEFAULT_ACCOUNT_ID
 
 BadRequestException: Any = _apigw_exceptions.BadRequestException
 ConflictException: Any = _apigw_exceptions.ConflictException

@@ -17,6 +17,7 @@ from ._moto import (
     apigw,
     apigw_responses,
 )
+from .apigateway_certificates import check_backend_call, check_domain_request
 from .cfn_provider import ResourceProvider
 
 # Route 53 hosted zone of each region's execute-api regional endpoints (AWS General Reference).
@@ -71,11 +72,40 @@ def regional_hosted_zone_id(region_name: str) -> str:
     return REGIONAL_HOSTED_ZONE_IDS.get(region_name, REGIONAL_HOSTED_ZONE_IDS["us-east-1"])
 
 
-def _to_json_with_access_mode(self: Any) -> dict[str, Any]:
+# What GetDomainName never shows: the uploaded key and certificate material.
+_SECRET_FIELDS = ("certificatePrivateKey", "certificateBody", "certificateChain")
+
+
+def tags_map(tags: Any) -> dict[str, str]:
+    """API Gateway's tags are a map; CloudFormation gives a [{Key, Value}] list."""
+    if isinstance(tags, list):
+        return {str(t["Key"]): str(t["Value"]) for t in tags}
+    return {str(k): str(v) for k, v in (tags or {}).items()}
+
+
+def _to_json_like_aws(self: Any) -> dict[str, Any]:
+    """Tags as a map, only the endpoint's own attributes (a REGIONAL name has no CloudFront distribution),
+    no key material, and endpointAccessMode when set."""
     result: dict[str, Any] = _original_to_json(self)
+    for field in _SECRET_FIELDS:
+        result.pop(field, None)
+    if self.tags:
+        result["tags"] = tags_map(self.tags)
+    for field in (
+        "distributionDomainName",
+        "distributionHostedZoneId",
+        "regionalDomainName",
+        "regionalHostedZoneId",
+    ):
+        if result.get(field) is None:
+            result.pop(field, None)
     if getattr(self, "endpoint_access_mode", None):
         result["endpointAccessMode"] = self.endpoint_access_mode
     return result
+
+
+def _endpoint_types(model: Any) -> list[str]:
+    return list((model.endpoint_configuration or {}).get("types") or ["EDGE"])
 
 
 _original_to_json = apigw.DomainName.to_json
@@ -125,7 +155,7 @@ class DomainNameResource(ResourceProvider):
         }
         if attribute_name not in values:
             raise UnformattedGetAttTemplateException()
-        return values[attribute_name]
+        return values[attribute_name] or ""  # e.g. a REGIONAL name has no distribution
 
     @classmethod
     def create_from_cloudformation_json(
@@ -171,6 +201,15 @@ class DomainNameResource(ResourceProvider):
         properties = cloudformation_json["Properties"]
         policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")
         validate_security(policy, access_mode)
+        check_domain_request(
+            account_id,
+            region_name,
+            original_resource.domain_name,
+            certificate_arn=properties.get("CertificateArn"),
+            regional_certificate_arn=properties.get("RegionalCertificateArn"),
+            endpoint_types=list((properties.get("EndpointConfiguration") or {}).get("Types") or ["EDGE"]),
+            uploads_certificate=False,
+        )
         model = original_resource._model()
         model.security_policy = policy or "TLS_1_2"
         model.endpoint_access_mode = access_mode
@@ -190,9 +229,15 @@ class DomainNameResource(ResourceProvider):
 def _backend_create_domain_name(self: Any, domain_name: str, *args: Any, **kwargs: Any) -> Any:
     if domain_name in self.domain_names:
         raise ConflictException("The domain name you provided already exists.")
+    check_backend_call(self, (domain_name, *args), kwargs)
     model = _original_backend_create(self, domain_name, *args, **kwargs)
-    model.regional_hosted_zone_id = regional_hosted_zone_id(self.region_name)
-    model.distribution_hosted_zone_id = CLOUDFRONT_HOSTED_ZONE_ID
+    model.tags = tags_map(model.tags) or None
+    if "REGIONAL" in _endpoint_types(model):  # no CloudFront distribution behind a regional name
+        model.regional_hosted_zone_id = regional_hosted_zone_id(self.region_name)
+        model.distribution_domain_name = model.distribution_hosted_zone_id = None
+    else:
+        model.distribution_hosted_zone_id = CLOUDFRONT_HOSTED_ZONE_ID
+        model.regional_domain_name = model.regional_hosted_zone_id = None
     model.endpoint_access_mode = None
     return model
 
@@ -216,7 +261,10 @@ _original_response_create = apigw_responses.APIGatewayResponse.create_domain_nam
 register(
     __name__,
     Patch(
-        apigw.DomainName, "to_json", "GetDomainName shows endpointAccessMode", new=_to_json_with_access_mode
+        apigw.DomainName,
+        "to_json",
+        "GetDomainName(s): tags as a map, the endpoint's own attributes, endpointAccessMode, no key material",
+        new=_to_json_like_aws,
     ),
     Patch(
         apigw.APIGatewayBackend,

@@ -14,6 +14,7 @@ from ._moto import parsing
 from .cfn_dependencies import creation_order, dependencies, referenced_names
 from .cfn_events import resource_event
 from .cfn_schemas import create_only_properties
+from .cfn_unsupported import reason as unsupported_reason
 
 _original_parse_and_create = parsing.parse_and_create_resource
 
@@ -21,10 +22,11 @@ _original_parse_and_create = parsing.parse_and_create_resource
 class ResourceFailed(Exception):
     """One resource could not be created, updated or deleted; `reason` is what the event reports."""
 
-    def __init__(self, logical_id: str, reason: str) -> None:
+    def __init__(self, logical_id: str, reason: str, action: str = "create") -> None:
         super().__init__(f"{logical_id}: {reason}")
         self.logical_id = logical_id
         self.reason = reason
+        self.action = action  # "create" or "update": how the stack event words the failure
 
 
 def error_message(error: BaseException) -> str:
@@ -103,6 +105,12 @@ def created_resources(resources_map: Any) -> dict[str, Any]:
     }
 
 
+def _refuse_unsupported_values(resource_type: str, resource_json: dict[str, Any]) -> None:
+    found = unsupported_reason(resource_type, resource_json.get("Properties") or {})
+    if found:
+        raise NotImplementedError(found)
+
+
 def create_with_events(
     logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
 ) -> Any:
@@ -118,6 +126,7 @@ def create_with_events(
     try:
         if not is_supported(resource_type):
             raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
+        _refuse_unsupported_values(resource_type, resource_json)
         resource = _original_parse_and_create(
             logical_id, resource_json, resources_map, account_id, region_name
         )
@@ -146,6 +155,7 @@ def update_with_events(
     try:
         if parsing.get_model_map().get(resource_type) is None:
             raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
+        _refuse_unsupported_values(resource_type, resource_json)
         same_type = old_json["Type"] == resource_type
         replace = not same_type or bool(
             (changed or set()) & create_only_properties(resource_type, stack.region_name)
@@ -169,7 +179,7 @@ def update_with_events(
         resource_event(
             stack, logical_id, resource_type, "UPDATE_FAILED", physical_id=physical_id(old), reason=reason
         )
-        raise ResourceFailed(logical_id, reason) from error
+        raise ResourceFailed(logical_id, reason, "update") from error
     resources_map._parsed_resources[logical_id] = new
     remember_applied(resources_map, logical_id, resource_json)
     resource_event(stack, logical_id, resource_type, "UPDATE_COMPLETE", physical_id=physical_id(new))

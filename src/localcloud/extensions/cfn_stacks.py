@@ -213,8 +213,11 @@ def run_update(stack: Any, body: str, template: dict[str, Any], parameters: dict
 def _roll_back_update(
     stack: Any, error: Exception, previous: tuple[Any, dict[str, Any], dict[str, Any]]
 ) -> None:
-    failed = error.logical_id if isinstance(error, ResourceFailed) else None
-    reason = f"The following resource(s) failed to update: [{failed}]. " if failed else error_message(error)
+    reason = (
+        f"The following resource(s) failed to {error.action}: [{error.logical_id}]. "
+        if isinstance(error, ResourceFailed)
+        else error_message(error)
+    )
     stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
     stack.template, stack.template_dict, stack.parameters = previous
     try:
