@@ -153,3 +153,29 @@ def test_stack_resources_report_their_own_status(cf: Any) -> None:
     assert listed == {"First": "CREATE_COMPLETE", "Middle": "UPDATE_COMPLETE"}
     detail = cf.describe_stack_resource(StackName="s", LogicalResourceId="Middle")["StackResourceDetail"]
     assert detail["ResourceStatus"] == "UPDATE_COMPLETE"
+
+
+CYCLE = {
+    "Resources": {
+        "Free": {"Type": "AWS::SQS::Queue"},
+        "Ping": {"Type": "AWS::SQS::Queue", "DependsOn": "Pong"},
+        "Pong": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Ping", "Arn"]}}},
+    }
+}
+
+
+def test_a_template_with_a_dependency_cycle_is_refused_before_anything_is_created(cf: Any) -> None:
+    from botocore.exceptions import ClientError
+
+    for call, extra in (
+        (cf.create_stack, {}),
+        (cf.create_change_set, {"ChangeSetName": "c", "ChangeSetType": "CREATE"}),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call(StackName="cycle", TemplateBody=json.dumps(CYCLE), **extra)
+        assert refused.value.response["Error"]["Code"] == "ValidationError"
+        assert refused.value.response["Error"]["Message"] == (
+            "Template format error: Circular dependency between resources: [Ping, Pong]"
+        )
+    assert cf.list_stacks()["StackSummaries"] == []
+    assert boto3.client("sqs", region_name=REGION).list_queues().get("QueueUrls", []) == []

@@ -90,9 +90,14 @@ def _issued_certificate() -> str:
     as the local cloud server configures it."""
     from localcloud.extensions._moto import settings
 
-    settings.ACM_VALIDATION_WAIT = 0
     acm = boto3.client("acm", region_name=REGION)
-    return str(acm.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS")["CertificateArn"])
+    previous, settings.ACM_VALIDATION_WAIT = settings.ACM_VALIDATION_WAIT, 0
+    try:  # the read validates it; the setting is restored for whatever runs next
+        arn = str(acm.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS")["CertificateArn"])
+        acm.describe_certificate(CertificateArn=arn)
+    finally:
+        settings.ACM_VALIDATION_WAIT = previous
+    return arn
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,14 @@ from ._moto import AlreadyExistsException, ServiceException, ValidationError, cf
 from .cfn_events import stack_event
 from .cfn_resources import can_update_in_place, changed_properties, normalized, physical_id
 from .cfn_schemas import replacement as schema_replacement
-from .cfn_stacks import effective_parameters, require_updatable, require_values, run_update, same_as_deployed
+from .cfn_stacks import (
+    effective_parameters,
+    require_acyclic,
+    require_updatable,
+    require_values,
+    run_update,
+    same_as_deployed,
+)
 from .sam_transform import TransformFailed, expand
 
 NO_CHANGES = (
@@ -244,6 +251,7 @@ def _new_change_set(
     require_values(
         change_set.template_dict, effective_parameters(change_set.template_dict, parameters), parameters
     )
+    require_acyclic(change_set.template_dict)
     capabilities.require(cfn.Stack.parse_template(template), change_set.template_dict, change_set=True)
     if kind == "UPDATE" and same_as_deployed(stack, change_set.template_dict, parameters):
         _fail(change_set, NO_CHANGES)

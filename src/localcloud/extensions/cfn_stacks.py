@@ -12,7 +12,7 @@ from localcloud.patches import Patch, register
 
 from . import cfn_capabilities as capabilities
 from ._moto import ValidationError, cfn, cfn_responses, parsing
-from .cfn_dependencies import creation_order, dependencies
+from .cfn_dependencies import CircularDependency, creation_order, dependencies
 from .cfn_events import stack_event
 from .cfn_parameters import validate as validate_parameters
 from .cfn_resources import (
@@ -43,6 +43,13 @@ def effective_parameters(template: dict[str, Any], given: dict[str, Any]) -> dic
         elif isinstance(spec, dict) and "Default" in spec:
             result[name] = str(spec["Default"])
     return result
+
+
+def require_acyclic(template: dict[str, Any]) -> None:
+    try:
+        creation_order(template.get("Resources") or {})
+    except CircularDependency as error:
+        raise ValidationError(message=str(error)) from error
 
 
 def require_values(template: dict[str, Any], parameters: dict[str, str], given: dict[str, Any]) -> None:
@@ -92,6 +99,7 @@ def _create_resource_map(self: Any) -> Any:
         stack_name=self.name,
     )
     capabilities.require(original, self.template_dict, change_set=False)
+    require_acyclic(self.template_dict)
     resource_map = _original_create_resource_map(self)
     resource_map.lc_stack = self
     resource_map.lc_applied = {}
@@ -303,6 +311,7 @@ def backend_update_stack(
     resolved = resolve_previous_values(stack, parameters)
     processed = processed_template(stack, template, resolved)
     require_values(processed, effective_parameters(processed, resolved), resolved)
+    require_acyclic(processed)
     capabilities.require(cfn.Stack.parse_template(template), processed, change_set=False)
     if same_as_deployed(stack, processed, resolved):
         raise ValidationError(stack.stack_id, message=NO_UPDATES)

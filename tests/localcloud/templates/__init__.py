@@ -54,15 +54,15 @@ def issued_certificate(domain: str, region: str = REGION, **clients: Any) -> str
     the next read, as the local cloud server configures it."""
     from localcloud.extensions._moto import settings
 
-    settings.ACM_VALIDATION_WAIT = 0
     acm = clients.get("acm") or boto3.client("acm", region_name=region)
     token = "".join(c for c in domain if c.isalnum())[:32]
-    arn = str(
-        acm.request_certificate(DomainName=domain, ValidationMethod="DNS", IdempotencyToken=token)[
-            "CertificateArn"
-        ]
-    )
-    assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "ISSUED"
+    previous, settings.ACM_VALIDATION_WAIT = settings.ACM_VALIDATION_WAIT, 0
+    try:  # the read validates it; the setting is restored for whatever runs next
+        requested = acm.request_certificate(DomainName=domain, ValidationMethod="DNS", IdempotencyToken=token)
+        arn = str(requested["CertificateArn"])
+        assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "ISSUED"
+    finally:
+        settings.ACM_VALIDATION_WAIT = previous
     return arn
 
 
