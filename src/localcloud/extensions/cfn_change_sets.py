@@ -10,10 +10,9 @@ from typing import Any
 from localcloud.patches import Patch, register
 
 from . import cfn_capabilities as capabilities
-from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils, parsing
+from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils
+from .cfn_engine import PlannedChange, plan
 from .cfn_events import stack_event
-from .cfn_resources import can_update_in_place, changed_properties, normalized, physical_id
-from .cfn_schemas import replacement as schema_replacement
 from .cfn_stacks import (
     effective_parameters,
     require_acyclic,
@@ -33,100 +32,31 @@ class InvalidChangeSetStatus(ServiceException):  # type: ignore[misc]
     code = "InvalidChangeSetStatus"
 
 
-def _replacement(resource_type: str, changed: set[str], region_name: str) -> str:
-    """What the resource schema says; "True" also where the local cloud replaces what moto cannot update."""
-    if not can_update_in_place(resource_type):
-        return "True"
-    return schema_replacement(resource_type, changed, region_name)
-
-
 def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> list[Any]:
-    """The ResourceChange list that DescribeChangeSet shows (and sam deploy prints)."""
-    resource_map = stack.resource_map
-    applied = getattr(resource_map, "lc_applied", {})
-    resources = template.get("Resources") or {}
-    values = effective_parameters(template, parameters)
-    included = _condition_filter(stack, template, parameters)
-    changes = []
-    for name, resource_json in resources.items():
-        if not included(resource_json):
-            continue
-        if name not in applied:
-            changes.append(_change("Add", name, resource_json["Type"]))
-            continue
-        old_json, old_snapshot = applied[name]
-        changed = changed_properties(old_json, old_snapshot, normalized(resource_json), values)
-        if changed or old_json.get("Type") != resource_json["Type"]:
-            replacement = (
-                "True"
-                if old_json.get("Type") != resource_json["Type"]
-                else _replacement(resource_json["Type"], changed, stack.region_name)
-            )
-            changes.append(
-                _change(
-                    "Modify",
-                    name,
-                    resource_json["Type"],
-                    physical=physical_id(resource_map._parsed_resources.get(name)),
-                    replacement=replacement,
-                    changed=changed,
-                )
-            )
-    for name, (old_json, _) in applied.items():
-        if name not in resources or not included(resources[name]):
-            changes.append(
-                _change(
-                    "Remove",
-                    name,
-                    old_json["Type"],
-                    physical=physical_id(resource_map._parsed_resources.get(name)),
-                )
-            )
-    return changes
+    """The ResourceChange list that DescribeChangeSet shows (and sam deploy prints): the engine's plan."""
+    return [_change(planned) for planned in plan(stack, template, parameters)]
 
 
-def _condition_filter(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> Any:
-    """Evaluate the template's Conditions with the new values, as CloudFormation does for the change set."""
-    if not template.get("Conditions"):
-        return lambda resource_json: True
-    conditions = parsing.ResourceMap(
-        stack.stack_id, stack.name, dict(parameters), {}, stack.region_name, stack.account_id, template, {}
+def _change(planned: PlannedChange) -> Any:
+    change = cfn.Change(
+        action=str(planned.action),
+        logical_resource_id=planned.logical_id,
+        resource_type=planned.resource_type,
     )
-    conditions.load_mapping()
-    conditions.load_parameters()
-    conditions.load_conditions()
-
-    def included(resource_json: dict[str, Any]) -> bool:
-        condition = resource_json.get("Condition")
-        return not condition or bool(conditions.lazy_condition_map[condition])
-
-    return included
-
-
-def _change(
-    action: str,
-    logical_id: str,
-    resource_type: str,
-    *,
-    physical: str = "",
-    replacement: str | None = None,
-    changed: set[str] | None = None,
-) -> Any:
-    change = cfn.Change(action=action, logical_resource_id=logical_id, resource_type=resource_type)
-    change.physical_resource_id = physical or None
-    change.replacement = replacement
-    change.scope = ["Properties"] if changed else []
+    change.physical_resource_id = planned.physical_id or None
+    change.replacement = planned.replacement
+    change.scope = ["Properties"] if planned.changed else []
     change.details = [
         {
             "Target": {
                 "Attribute": "Properties",
                 "Name": name,
-                "RequiresRecreation": "Always" if replacement == "True" else "Never",
+                "RequiresRecreation": "Always" if planned.replacement == "True" else "Never",
             },
             "Evaluation": "Static",
             "ChangeSource": "DirectModification",
         }
-        for name in sorted(changed or ())
+        for name in sorted(planned.changed)
     ]
     return change
 
