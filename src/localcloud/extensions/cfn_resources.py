@@ -160,16 +160,26 @@ def update_with_events(
         replace = not same_type or bool(
             (changed or set()) & create_only_properties(resource_type, stack.region_name)
         )
-        if replace:  # a custom name reused by the new resource conflicts in its backend, as on AWS
+        retained = resource_json.get("UpdateReplacePolicy") == "Retain"
+        if not replace and changed is not None and not changed:
+            new = old  # only attributes (Metadata, DependsOn, policies) changed: the resource is untouched
+        elif replace:  # a custom name reused by the new resource conflicts in its backend, as on AWS
             new = _original_parse_and_create(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name
             )
-            resources_map._delete_resource(old, old_json)
+            if not retained:  # UpdateReplacePolicy Retain keeps the old resource, outside the stack
+                resources_map._delete_resource(old, old_json)
         elif can_update_in_place(resource_type):
             new = parsing.parse_and_update_resource(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name
             )
         else:  # moto has no update for this type: replace it, old one first (names may be reused)
+            if retained or resource_json.get("DeletionPolicy") == "Retain":
+                # AWS would update in place; re-creating would lose what the Retain policy protects.
+                raise NotImplementedError(
+                    f"Updating {resource_type} in place (changed: {', '.join(sorted(changed or ())) or '-'}) "
+                    "is not supported by the local cloud; its Retain policy forbids replacing it instead"
+                )
             resources_map._delete_resource(old, old_json)
             new = _original_parse_and_create(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name
