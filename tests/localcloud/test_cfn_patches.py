@@ -136,3 +136,21 @@ def test_a_module_namespace_can_be_patched_and_restored() -> None:
     assert patch.target == "fake_moto_module.parse" and module.parse() == "local"
     patch.undo()
     assert module.parse() == "moto"
+
+
+def test_every_module_that_patches_moto_is_an_extension_and_listed() -> None:
+    # GIVEN the installed local cloud WHEN its registry is read
+    extensions.install()
+    origins = {patch.origin for patch in registry}
+    listed = {
+        name if name.startswith("localcloud.") else f"localcloud.extensions.{name}"
+        for name in extensions.EXTENSIONS
+    }
+    # THEN every patch comes from a listed module, the runtime and observability hooks included
+    assert origins <= listed
+    assert {
+        "localcloud.lambda_runtime.moto_hook",
+        "localcloud.observability.cloudwatch_api",
+        "localcloud.observability.lambda_logging_config",
+        "localcloud.extensions.apigatewayv2_routing_rules",
+    } <= origins
