@@ -1,7 +1,9 @@
 """A switch's bake rolls back because green's own 5XX alarm fires on real traffic, not on a health poll.
 
-Green passes its smoke suite on its own URL; once it is live, a misconfigured `/pets` route (its
-integration names a function that does not exist, as a bad release might) answers 5xx to live users.
+Green passes its smoke suite on its own URL; once it is live, a misconfigured `/reports` route (its
+integration names a function that does not exist, as a bad release might) answers 5xx to live users. The
+route is one the smoke suite does not exercise (a broken `/pets` fails the bake's live smoke rounds first),
+so only the alarm can see it.
 API Gateway's 5XXError metric then crosses the stack's alarm threshold, CloudWatch evaluates the alarm at
 the end of its 60-second period, and the bake sees ALARM and rolls back to blue while /health stays fine.
 """
@@ -23,6 +25,7 @@ from localcloud.zero_downtime import LiveLoad
 pytestmark = pytest.mark.e2e
 
 ALARM = "petstore-green-api-5xx"
+FAULTY_PATH = "reports"  # live users call it; the smoke suite does not
 BROKEN_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:petstore-green-missing"
 
 
@@ -37,8 +40,8 @@ def _apigateway(commands: Commands) -> Any:
     )
 
 
-class PetsFault:
-    """Adds (and later removes) a `/pets` route on green whose integration names no function."""
+class RouteFault:
+    """Adds (and later removes) a `/reports` route on green whose integration names no function."""
 
     def __init__(self, commands: Commands) -> None:
         outputs = stack_outputs(commands.cloud, "petstore-green")
@@ -49,9 +52,9 @@ class PetsFault:
     def inject(self) -> None:
         items = self.apigw.get_resources(restApiId=self.api_id)["items"]
         root = next(item["id"] for item in items if item["path"] == "/")
-        self.resource_id = self.apigw.create_resource(restApiId=self.api_id, parentId=root, pathPart="pets")[
-            "id"
-        ]
+        self.resource_id = self.apigw.create_resource(
+            restApiId=self.api_id, parentId=root, pathPart=FAULTY_PATH
+        )["id"]
         self.apigw.put_method(
             restApiId=self.api_id, resourceId=self.resource_id, httpMethod="GET", authorizationType="NONE"
         )
@@ -72,15 +75,15 @@ class PetsFault:
 
 
 @pytest.fixture
-def pets_fault(live_on_blue: Commands) -> Iterator[PetsFault]:
-    fault = PetsFault(live_on_blue)
+def route_fault(live_on_blue: Commands) -> Iterator[RouteFault]:
+    fault = RouteFault(live_on_blue)
     try:
         yield fault
     finally:
         fault.remove()
 
 
-def _inject_once_green_is_live(commands: Commands, fault: PetsFault, stop: threading.Event) -> None:
+def _inject_once_green_is_live(commands: Commands, fault: RouteFault, stop: threading.Event) -> None:
     while not stop.is_set():
         if (commands.live() or ("", ""))[0] == "green":
             fault.inject()
@@ -89,15 +92,15 @@ def _inject_once_green_is_live(commands: Commands, fault: PetsFault, stop: threa
 
 
 def test_bake_rolls_back_when_greens_5xx_alarm_fires_on_live_traffic(
-    live_on_blue: Commands, pets_fault: PetsFault
+    live_on_blue: Commands, route_fault: RouteFault
 ) -> None:
     cloud = live_on_blue.cloud
     stop = threading.Event()
     injector = threading.Thread(
-        target=_inject_once_green_is_live, args=(live_on_blue, pets_fault, stop), daemon=True
+        target=_inject_once_green_is_live, args=(live_on_blue, route_fault, stop), daemon=True
     )
-    # GIVEN users requesting /pets on the live hostname, and a fault that appears once green is live
-    with LiveLoad(f"{LIVE_URL}/pets", 2, cloud.data_address, str(cloud.ca_bundle)):
+    # GIVEN users requesting /reports on the live hostname, and a fault there once green is live
+    with LiveLoad(f"{LIVE_URL}/{FAULTY_PATH}", 2, cloud.data_address, str(cloud.ca_bundle)):
         injector.start()
         try:
             # WHEN green is switched in with a bake longer than one alarm period
