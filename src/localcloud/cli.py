@@ -36,6 +36,14 @@ def _print_ready(endpoints: Endpoints) -> None:
     click.echo(
         f"curl --connect-to ::{endpoints.data_address} --cacert {ca} https://api.petstore.example.com/pets"
     )
+    from localcloud.extensions._moto import EXPECTED_MOTO_VERSION
+    from localcloud.patches import registry
+
+    applied = sum(1 for patch in registry if patch.applied)
+    click.echo(
+        f"{applied} patches applied to moto {EXPECTED_MOTO_VERSION} (`localcloud patches` lists them).",
+        err=True,
+    )
     click.echo("Ctrl-C stops it.", err=True)
     sys.stdout.flush()
 
@@ -132,6 +140,24 @@ def bootstrap_command(ctx: click.Context, domain: str, bucket: str) -> None:
     click.echo(f"HostedZoneId={found.hosted_zone_id}")
     click.echo(f"CertificateArn={found.certificate_arn}")
     click.echo(f"Bucket={found.bucket}")
+
+
+@main.command(name="patches")
+def patches_command() -> None:
+    """List every change the local cloud makes to moto, and the resource types it adds."""
+    from localcloud import extensions
+    from localcloud.extensions.cfn_provider import provider_types
+    from localcloud.patches import registry
+
+    try:
+        extensions.install()
+    except RuntimeError as exc:  # a moto version or patch target mismatch: say which, exit 1
+        raise LocalCloudError(str(exc)) from exc
+    for patch in registry:
+        state = "applied" if patch.applied else "NOT APPLIED"
+        click.echo(f"{patch.target}\t{state}\t{patch.origin}\t{patch.reason}")
+    for provider in provider_types():
+        click.echo(f"{provider.cloudformation_type()}\tresource type\t{provider.__module__}")
 
 
 if __name__ == "__main__":

@@ -90,18 +90,12 @@ class LocalCloud:
         self.endpoints: Endpoints | None = None
 
     def start(self) -> Endpoints:
-        from moto import settings as moto_settings
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-
         from localcloud import extensions, lambda_runtime, observability, state
         from localcloud.dataplane.gateway import Gateway
         from localcloud.dataplane.listener import HttpsListener
+        from localcloud.extensions._moto import settings as moto_settings
+        from localcloud.extensions._moto import werkzeug_app
         from localcloud.extensions.apigateway_lookup import custom_domain_target
-        from localcloud.observability import lambda_logging_config
         from localcloud.observability.dataplane_metrics import ObservedDataPlane
         from localcloud.tls import LocalCertificateAuthority, ServerContexts
 
@@ -109,14 +103,15 @@ class LocalCloud:
         # DNS validation has nothing to wait for locally: the certificate is issued on the next read.
         moto_settings.ACM_VALIDATION_WAIT = 0
         extensions.install()
-        lambda_logging_config.install()
         if not self.config.ephemeral:
             self._restore()
         observability.start()
         bind = _bind_address(self.config.host)
-        health = _Health(DomainDispatcherApplication(create_backend_app), self._status)
+        health = _Health(
+            werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app), self._status
+        )
         control = make_server(
-            bind, self.config.port, health, threaded=True, request_handler=MotoRequestHandler
+            bind, self.config.port, health, threaded=True, request_handler=werkzeug_app.MotoRequestHandler
         )
         endpoint_url = f"http://{self.config.host}:{control.server_port}"
         lambda_runtime.install(self.state_dir, endpoint_url)

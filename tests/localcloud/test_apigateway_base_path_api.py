@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from templates import REGION
+from templates import REGION, issued_certificate
 
 from localcloud.extensions import install
 from localcloud.extensions.apigateway_lookup import live_target
@@ -33,7 +33,7 @@ def apigw() -> Iterator[Any]:
         client = boto3.client("apigateway", region_name=REGION)
         client.create_domain_name(
             domainName=DOMAIN,
-            regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
+            regionalCertificateArn=issued_certificate("*.example.com"),
             endpointConfiguration={"types": ["REGIONAL"]},
         )
         yield client
@@ -148,7 +148,7 @@ def test_live_target_is_none_for_an_unknown_domain(apigw: Any) -> None:
 def test_create_domain_name_api_keeps_the_access_mode_and_the_regional_zone(apigw: Any) -> None:
     created = apigw.create_domain_name(
         domainName="tls13.example.com",
-        regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
+        regionalCertificateArn=issued_certificate("*.example.com"),
         endpointConfiguration={"types": ["REGIONAL"]},
         securityPolicy="SecurityPolicy_TLS13_1_3_2025_09",
         endpointAccessMode="STRICT",
@@ -165,12 +165,94 @@ def test_create_domain_name_api_refuses_an_enhanced_policy_without_access_mode_a
         apigw.create_domain_name(
             domainName="x.example.com",
             securityPolicy="SecurityPolicy_TLS13_1_3_2025_09",
-            regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x",
+            regionalCertificateArn=issued_certificate("*.example.com"),
         )
     with pytest.raises(ClientError) as duplicate:
         apigw.create_domain_name(
-            domainName=DOMAIN, regionalCertificateArn="arn:aws:acm:eu-west-1:1:certificate/x"
+            domainName=DOMAIN, regionalCertificateArn=issued_certificate("*.example.com")
         )
 
     assert _error(missing_mode)[0] == "BadRequestException"
     assert _error(duplicate) == ("ConflictException", "The domain name you provided already exists.")
+
+
+def test_domain_names_show_tags_as_a_map_and_a_regional_name_has_no_distribution(apigw: Any) -> None:
+    apigw.create_domain_name(
+        domainName="tagged.example.com",
+        regionalCertificateArn=issued_certificate("*.example.com"),
+        endpointConfiguration={"types": ["REGIONAL"]},
+        tags={"team": "pets"},
+    )
+
+    found = apigw.get_domain_name(domainName="tagged.example.com")
+    listed = {d["domainName"]: d for d in apigw.get_domain_names()["items"]}
+
+    assert found["tags"] == {"team": "pets"} == listed["tagged.example.com"]["tags"]
+    assert "distributionDomainName" not in found and "distributionHostedZoneId" not in found
+    assert found["regionalDomainName"].endswith(f".execute-api.{REGION}.amazonaws.com")
+
+
+def _refusal(apigw: Any, domain: str, arn: str, endpoint: str = "REGIONAL") -> str:
+    key = "regionalCertificateArn" if endpoint == "REGIONAL" else "certificateArn"
+    with pytest.raises(ClientError) as raised:
+        apigw.create_domain_name(domainName=domain, endpointConfiguration={"types": [endpoint]}, **{key: arn})
+    code, message = _error(raised)
+    assert code == "BadRequestException"
+    assert domain not in [d["domainName"] for d in apigw.get_domain_names()["items"]]
+    return message
+
+
+def test_a_certificate_that_does_not_exist_is_refused(apigw: Any) -> None:
+    missing = f"arn:aws:acm:{REGION}:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    assert _refusal(apigw, "new.example.com", missing) == "The provided certificate does not exist"
+
+
+def test_a_certificate_still_pending_validation_is_refused(
+    apigw: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from localcloud.extensions._moto import settings
+
+    monkeypatch.setattr(settings, "ACM_VALIDATION_WAIT", 3600)
+    acm = boto3.client("acm", region_name=REGION)
+    pending = acm.request_certificate(DomainName="pending.example.com", ValidationMethod="DNS")[
+        "CertificateArn"
+    ]
+
+    assert "is in status PENDING_VALIDATION" in _refusal(apigw, "pending.example.com", pending)
+
+
+@pytest.mark.parametrize(
+    ("certificate_name", "domain", "covered"),
+    [
+        ("*.example.com", "pets.example.com", True),
+        ("*.example.com", "example.com", False),
+        ("*.example.com", "a.b.example.com", False),
+        ("api.example.com", "API.example.com", True),
+        ("api.example.com", "www.example.com", False),
+    ],
+)
+def test_a_certificate_must_cover_the_name_with_acm_wildcard_rules(
+    apigw: Any, certificate_name: str, domain: str, covered: bool
+) -> None:
+    arn = issued_certificate(certificate_name)
+    if covered:
+        apigw.create_domain_name(
+            domainName=domain, regionalCertificateArn=arn, endpointConfiguration={"types": ["REGIONAL"]}
+        )
+        return
+    assert _refusal(apigw, domain, arn).startswith(
+        f"The certificate {arn} does not cover the domain name {domain}"
+    )
+
+
+def test_a_certificate_of_the_wrong_region_is_refused(apigw: Any) -> None:
+    other = issued_certificate("api2.example.com", region="us-east-1")
+    regional = issued_certificate("api2.example.com")
+
+    assert _refusal(apigw, "api2.example.com", other) == (
+        f"Invalid certificate ARN: {other}. Certificate must be in '{REGION}'."
+    )
+    # An edge-optimized name takes a us-east-1 certificate, whatever the API's region.
+    assert _refusal(apigw, "api2.example.com", regional, endpoint="EDGE") == (
+        f"Invalid certificate ARN: {regional}. Certificate must be in 'us-east-1'."
+    )

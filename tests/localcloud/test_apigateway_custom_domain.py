@@ -6,8 +6,20 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
-from templates import REGION, body, deploy_color, domain_params, events, keep, outputs, params, status
+from templates import (
+    REGION,
+    body,
+    deploy_color,
+    domain_params,
+    events,
+    issued_certificate,
+    keep,
+    outputs,
+    params,
+    status,
+)
 
 from localcloud.extensions import install
 from localcloud.extensions.apigateway_lookup import live_target
@@ -82,7 +94,31 @@ def test_domain_name_attributes_feed_the_alias_records(cloud: dict[str, Any]) ->
     assert aliases["A"]["HostedZoneId"] == "ZLY8HYME6SFDD"
     domain = cloud["apigw"].get_domain_name(domainName="api.example.com")
     assert domain["securityPolicy"] == "TLS_1_2" and domain["endpointConfiguration"]["types"] == ["REGIONAL"]
+    # CloudFormation's Tags list is API Gateway's tags map (clients crashed on a list)
+    assert domain["tags"] == {"app": "petstore"}
+    assert [d["tags"] for d in cloud["apigw"].get_domain_names()["items"]] == [{"app": "petstore"}]
+    assert "distributionDomainName" not in domain
     assert live_target("api.example.com") == (cloud["blue"]["ApiId"], "live")
+
+
+def test_a_domain_whose_certificate_does_not_cover_it_fails_the_stack(cloud: dict[str, Any]) -> None:
+    other = issued_certificate("other.example.org")
+    cloud["cf"].create_stack(
+        StackName="domain",
+        TemplateBody=body("custom_domain.yaml"),
+        Parameters=[
+            *domain_params(cloud["zone"], cloud["blue"]["ApiId"], "live")[:2],
+            *params(CertificateArn=other, ActiveApiId=cloud["blue"]["ApiId"], ActiveApiStage="live"),
+        ],
+    )
+
+    assert status(cloud["cf"], "domain") == "ROLLBACK_COMPLETE"
+    failure = next(e for e in events(cloud["cf"], "domain") if e["ResourceStatus"] == "CREATE_FAILED")
+    assert failure["LogicalResourceId"] == "Domain"
+    assert failure["ResourceStatusReason"].startswith(
+        f"The certificate {other} does not cover the domain name"
+    )
+    assert cloud["apigw"].get_domain_names()["items"] == []
 
 
 def test_enhanced_security_policy_needs_an_endpoint_access_mode(cloud: dict[str, Any]) -> None:
@@ -174,28 +210,52 @@ def test_deleting_the_stack_removes_domain_mapping_records_and_table(cloud: dict
 
 
 def test_a_mapped_color_cannot_be_deleted_until_unmapped(cloud: dict[str, Any]) -> None:
+    # GIVEN blue's stage is what the custom domain serves
     create_domain(cloud)
-    cf = cloud["cf"]
+    cf, apigw = cloud["cf"], cloud["apigw"]
+    blue_api = cloud["blue"]["ApiId"]
+    deployment = apigw.get_stage(restApiId=blue_api, stageName="live")["deploymentId"]
 
+    # WHEN blue's stack is deleted
     cf.delete_stack(StackName="blue")
 
-    assert status(cf, "blue") == "DELETE_FAILED"
-    failure = next(
-        e
-        for e in events(cf, "blue")
-        if e["ResourceStatus"] == "DELETE_FAILED" and e["LogicalResourceId"] == "Api"
+    # THEN the stage delete is refused like API Gateway does, and the stack stops in DELETE_FAILED
+    stack = cf.describe_stacks(StackName="blue")["Stacks"][0]
+    assert stack["StackStatus"] == "DELETE_FAILED"
+    failed = [e for e in events(cf, "blue") if e["ResourceStatus"] == "DELETE_FAILED"]
+    stage_failure = next(e for e in failed if e["ResourceType"] == "AWS::ApiGateway::Stage")
+    assert stage_failure["ResourceStatusReason"] == (
+        "Deleting stage live failed. "
+        "Please remove all base path mappings related to the stage in your domains."
     )
-    blue_api = cloud["blue"]["ApiId"]
-    assert failure["ResourceStatusReason"] == (
-        f"Deleting RestApi {blue_api} failed. "
-        "Please remove all base path mappings related to the RestApi in your domains."
+    assert stack["StackStatusReason"] == (
+        f"The following resource(s) failed to delete: [{stage_failure['LogicalResourceId']}]. "
     )
-    assert cloud["apigw"].get_rest_api(restApiId=blue_api)["id"] == blue_api
+    # AND live is still served: the mapping's stage, its deployment, the API and the function all remain
+    assert live_target("api.example.com") == (blue_api, "live")
+    assert apigw.get_stage(restApiId=blue_api, stageName="live")["deploymentId"] == deployment
+    assert apigw.get_deployment(restApiId=blue_api, deploymentId=deployment)["id"] == deployment
+    function = cloud["blue"]["AliasArn"].rsplit(":", 1)[0]
+    assert boto3.client("lambda", region_name=REGION).get_function(FunctionName=function)
 
+    # WHEN the domain moves to green THEN blue deletes cleanly
     switch(cloud, cloud["green"]["ApiId"], "next", "to-green")
     cf.delete_stack(StackName="blue")
 
-    assert blue_api not in [a["id"] for a in cloud["apigw"].get_rest_apis()["items"]]
+    assert blue_api not in [a["id"] for a in apigw.get_rest_apis()["items"]]
+
+
+def test_a_mapped_stage_cannot_be_deleted_directly(cloud: dict[str, Any]) -> None:
+    create_domain(cloud)
+    apigw = cloud["apigw"]
+
+    with pytest.raises(ClientError) as raised:
+        apigw.delete_stage(restApiId=cloud["blue"]["ApiId"], stageName="live")
+
+    assert raised.value.response["Error"]["Code"] == "BadRequestException"
+    assert raised.value.response["Error"]["Message"].startswith("Deleting stage live failed.")
+    # An unmapped stage of the same kind deletes normally.
+    apigw.delete_stage(restApiId=cloud["green"]["ApiId"], stageName="next")
 
 
 def _mapping_object() -> Any:

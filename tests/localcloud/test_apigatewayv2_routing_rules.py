@@ -10,13 +10,13 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from templates import issued_certificate
 
 from localcloud.extensions import install
 from localcloud.extensions.apigateway_lookup import custom_domain_target
 
 REGION = "us-east-1"
 DOMAIN = "api.example.com"
-CERT = f"arn:aws:acm:{REGION}:123456789012:certificate/abc"
 PREVIEW = {"Header": "X-Bluegreen-Preview", "ValueGlob": "green"}
 
 
@@ -44,7 +44,7 @@ def cloud() -> Iterator[dict[str, Any]]:
 def make_domain(cloud: dict[str, Any], mode: str = "ROUTING_RULE_THEN_BASE_PATH_MAPPING") -> None:
     cloud["apigw"].create_domain_name(
         domainName=DOMAIN,
-        regionalCertificateArn=CERT,
+        regionalCertificateArn=issued_certificate(DOMAIN, REGION),
         endpointConfiguration={"types": ["REGIONAL"]},
         routingMode=mode,
     )
@@ -72,9 +72,18 @@ def error_of(call: Any, **kwargs: Any) -> tuple[int, str, str]:
     )
 
 
+def _regional() -> dict[str, Any]:
+    """A REGIONAL endpoint with an ISSUED certificate covering the domain."""
+    return {
+        "regionalCertificateArn": issued_certificate(DOMAIN, REGION),
+        "endpointConfiguration": {"types": ["REGIONAL"]},
+    }
+
+
 def test_routing_mode_is_set_on_create_reported_and_updated_in_place(cloud: dict[str, Any]) -> None:
     apigw = cloud["apigw"]
-    apigw.create_domain_name(domainName=DOMAIN, regionalCertificateArn=CERT)
+    regional = _regional()
+    apigw.create_domain_name(domainName=DOMAIN, **regional)
     assert apigw.get_domain_name(domainName=DOMAIN)["routingMode"] == "BASE_PATH_MAPPING_ONLY"
 
     updated = apigw.update_domain_name(
@@ -88,16 +97,19 @@ def test_routing_mode_is_set_on_create_reported_and_updated_in_place(cloud: dict
 
 def test_unknown_routing_mode_and_unsupported_patches_are_refused(cloud: dict[str, Any]) -> None:
     apigw = cloud["apigw"]
+    regional = _regional()
     status, code, message = error_of(
-        apigw.create_domain_name, domainName=DOMAIN, regionalCertificateArn=CERT, routingMode="RULES_PLEASE"
+        apigw.create_domain_name, domainName=DOMAIN, routingMode="RULES_PLEASE", **regional
     )
     assert (status, code) == (400, "BadRequestException")
     assert "RULES_PLEASE" in message
-    apigw.create_domain_name(domainName=DOMAIN, regionalCertificateArn=CERT)
+    apigw.create_domain_name(domainName=DOMAIN, **regional)
     status, code, _ = error_of(
         apigw.update_domain_name,
         domainName=DOMAIN,
-        patchOperations=[{"op": "replace", "path": "/certificateArn", "value": CERT}],
+        patchOperations=[
+            {"op": "replace", "path": "/certificateArn", "value": regional["regionalCertificateArn"]}
+        ],
     )
     assert (status, code) == (400, "BadRequestException")  # refused, never a silent no-op
 
@@ -203,13 +215,18 @@ def test_data_plane_target_follows_the_rule_only_with_the_header(cloud: dict[str
 
 
 STACK = {
-    "Parameters": {"Color": {"Type": "String"}, "ApiId": {"Type": "String"}, "Priority": {"Type": "Number"}},
+    "Parameters": {
+        "Color": {"Type": "String"},
+        "ApiId": {"Type": "String"},
+        "Priority": {"Type": "Number"},
+        "CertificateArn": {"Type": "String"},
+    },
     "Resources": {
         "Domain": {
             "Type": "AWS::ApiGateway::DomainName",
             "Properties": {
                 "DomainName": DOMAIN,
-                "RegionalCertificateArn": CERT,
+                "RegionalCertificateArn": {"Ref": "CertificateArn"},
                 "EndpointConfiguration": {"Types": ["REGIONAL"]},
                 "RoutingMode": "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
             },
@@ -245,6 +262,7 @@ def _outputs(cf: Any) -> dict[str, str]:
 
 
 def _params(**values: str) -> list[dict[str, str]]:
+    values = {"CertificateArn": issued_certificate(DOMAIN, REGION), **values}
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 

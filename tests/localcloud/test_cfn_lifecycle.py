@@ -153,3 +153,89 @@ def test_stack_resources_report_their_own_status(cf: Any) -> None:
     assert listed == {"First": "CREATE_COMPLETE", "Middle": "UPDATE_COMPLETE"}
     detail = cf.describe_stack_resource(StackName="s", LogicalResourceId="Middle")["StackResourceDetail"]
     assert detail["ResourceStatus"] == "UPDATE_COMPLETE"
+
+
+CYCLE = {
+    "Resources": {
+        "Free": {"Type": "AWS::SQS::Queue"},
+        "Ping": {"Type": "AWS::SQS::Queue", "DependsOn": "Pong"},
+        "Pong": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Ping", "Arn"]}}},
+    }
+}
+
+
+def test_a_template_with_a_dependency_cycle_is_refused_before_anything_is_created(cf: Any) -> None:
+    from botocore.exceptions import ClientError
+
+    for call, extra in (
+        (cf.create_stack, {}),
+        (cf.create_change_set, {"ChangeSetName": "c", "ChangeSetType": "CREATE"}),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call(StackName="cycle", TemplateBody=json.dumps(CYCLE), **extra)
+        assert refused.value.response["Error"]["Code"] == "ValidationError"
+        assert refused.value.response["Error"]["Message"] == (
+            "Template format error: Circular dependency between resources: [Ping, Pong]"
+        )
+    assert cf.list_stacks()["StackSummaries"] == []
+    assert boto3.client("sqs", region_name=REGION).list_queues().get("QueueUrls", []) == []
+
+
+def _table(**extra: Any) -> dict[str, Any]:
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": "orders",
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            **extra,
+        },
+    }
+
+
+def test_a_retained_table_is_never_recreated_to_apply_a_change(cf: Any) -> None:
+    # GIVEN a retained table holding an order
+    cf.create_stack(StackName="data", TemplateBody=json.dumps({"Resources": {"Orders": _table()}}))
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    dynamodb.put_item(TableName="orders", Item={"pk": {"S": "order-1"}})
+
+    # WHEN a change the local cloud cannot make in place is deployed
+    changed = _table(
+        BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    )
+    cf.update_stack(StackName="data", TemplateBody=json.dumps({"Resources": {"Orders": changed}}))
+
+    # THEN the update fails naming why and rolls back, and the order is still there
+    assert status(cf, "data") == "UPDATE_ROLLBACK_COMPLETE"
+    failure = next(e for e in events(cf, "data") if e["ResourceStatus"] == "UPDATE_FAILED")
+    assert failure["ResourceStatusReason"].startswith("Updating AWS::DynamoDB::Table in place (changed: ")
+    assert "Retain policy forbids replacing it" in failure["ResourceStatusReason"]
+    assert dynamodb.get_item(TableName="orders", Key={"pk": {"S": "order-1"}})["Item"]
+
+
+def test_a_metadata_only_change_leaves_the_resource_untouched(cf: Any) -> None:
+    cf.create_stack(StackName="data", TemplateBody=json.dumps({"Resources": {"Orders": _table()}}))
+    boto3.client("dynamodb", region_name=REGION).put_item(TableName="orders", Item={"pk": {"S": "o"}})
+
+    cf.update_stack(
+        StackName="data",
+        TemplateBody=json.dumps({"Resources": {"Orders": {**_table(), "Metadata": {"owner": "pets"}}}}),
+    )
+
+    assert status(cf, "data") == "UPDATE_COMPLETE"
+    assert boto3.client("dynamodb", region_name=REGION).scan(TableName="orders")["Count"] == 1
+
+
+def test_update_replace_policy_retain_keeps_the_replaced_resource(cf: Any) -> None:
+    queue = {"Type": "AWS::SQS::Queue", "UpdateReplacePolicy": "Retain", "Properties": {"QueueName": "first"}}
+    cf.create_stack(StackName="q", TemplateBody=json.dumps({"Resources": {"Queue": queue}}))
+
+    renamed = {**queue, "Properties": {"QueueName": "second"}}
+    cf.update_stack(StackName="q", TemplateBody=json.dumps({"Resources": {"Queue": renamed}}))
+
+    assert status(cf, "q") == "UPDATE_COMPLETE"
+    urls = boto3.client("sqs", region_name=REGION).list_queues()["QueueUrls"]
+    assert sorted(url.rsplit("/", 1)[-1] for url in urls) == ["first", "second"]

@@ -1,5 +1,6 @@
 """Unmodified `sam deploy`, `sam delete` and `aws cloudformation deploy` against the local cloud server."""
 
+import json
 import os
 import socket
 import subprocess
@@ -11,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from templates import HERE, REGION, keep, params
+from templates import HERE, REGION, issued_certificate, keep, params
 
 from localcloud.extensions import install
 
@@ -109,6 +110,25 @@ def test_sam_deploy_create_update_redeploy_and_delete(endpoint: dict[str, str]) 
     assert again.returncode == 0, again.stdout + again.stderr
     assert "No changes to deploy" in again.stdout
 
+    listed = _run(
+        endpoint,
+        str(BIN / "sam"),
+        "list",
+        "endpoints",
+        "-t",
+        str(HERE / "sam_api.yaml"),
+        "--stack-name",
+        "small",
+        "--output",
+        "json",
+        "--region",
+        REGION,
+    )
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stdout + listed.stderr
+    api_id = _client("apigateway", endpoint).get_rest_apis()["items"][0]["id"]
+    endpoints = {e["LogicalResourceId"]: e for e in json.loads(listed.stdout)}
+    assert f"https://{api_id}.execute-api.{REGION}.amazonaws.com/live" in endpoints["Api"]["CloudEndpoint"]
+
     deleted = _run(
         endpoint, str(BIN / "sam"), "delete", "--stack-name", "small", "--no-prompts", "--region", REGION
     )
@@ -156,7 +176,7 @@ def test_awscli_deploy_of_the_custom_domain_and_an_operator_switch(endpoint: dic
         "--parameter-overrides",
         f"PublicHostedZoneId={zone}",
         "CustomDomainName=api.example.com",
-        f"CertificateArn=arn:aws:acm:{REGION}:123456789012:certificate/x",
+        f"CertificateArn={issued_certificate('api.example.com', acm=_client('acm', endpoint))}",
         f"ActiveApiId={blue}",
         "ActiveApiStage=live",
     ]

@@ -78,8 +78,9 @@ def test_curl_reaches_a_custom_domain_and_follows_a_switch(local_cloud: Any) -> 
     apigw = client(local_cloud, "apigateway")
     apigw.create_domain_name(
         domainName=DOMAIN,
-        regionalCertificateArn=f"arn:aws:acm:{REGION}:123456789012:"
-        "certificate/11111111-1111-1111-1111-111111111111",
+        regionalCertificateArn=client(local_cloud, "acm").request_certificate(
+            DomainName=DOMAIN, ValidationMethod="DNS"
+        )["CertificateArn"],  # issued on its next read: the local cloud validates DNS at once
         endpointConfiguration={"types": ["REGIONAL"]},
         securityPolicy="TLS_1_2",
     )

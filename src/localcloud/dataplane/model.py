@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from moto.apigateway import models as apigw
+from localcloud.extensions._moto import apigw
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from ._moto import CloudFormationModel, apigw
+from ._moto import apigw
+from .cfn_provider import ResourceProvider
 
 
-class AccountResource(CloudFormationModel):  # type: ignore[misc]
+class AccountResource(ResourceProvider):
     def __init__(self, account_id: str, region_name: str) -> None:
         self.account_id = account_id
         self.region_name = region_name

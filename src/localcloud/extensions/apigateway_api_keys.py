@@ -8,7 +8,8 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 
 from typing import Any
 
-from ._moto import CloudFormationModel, UnformattedGetAttTemplateException, apigw
+from ._moto import UnformattedGetAttTemplateException, apigw
+from .cfn_provider import ResourceProvider
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -22,7 +23,7 @@ def _tags(properties: dict[str, Any]) -> dict[str, str] | None:
 class _Handle:
     """A CloudFormation handle on one moto object, named by its id.
 
-    A mixin: moto finds resource types among CloudFormationModel's direct subclasses only.
+    A mixin of the shared id handling; each resource type also subclasses ResourceProvider.
     """
 
     def __init__(self, account_id: str, region_name: str, object_id: str) -> None:
@@ -38,7 +39,7 @@ class _Handle:
         return True
 
 
-class ApiKeyResource(_Handle, CloudFormationModel):  # type: ignore[misc]
+class ApiKeyResource(_Handle, ResourceProvider):
     @staticmethod
     def cloudformation_name_type() -> str:
         return "Name"
@@ -147,7 +148,7 @@ def _usage_plan_payload(properties: dict[str, Any], resource_name: str) -> dict[
     }
 
 
-class UsagePlanResource(_Handle, CloudFormationModel):  # type: ignore[misc]
+class UsagePlanResource(_Handle, ResourceProvider):
     @staticmethod
     def cloudformation_name_type() -> str:
         return "UsagePlanName"
@@ -207,7 +208,7 @@ class UsagePlanResource(_Handle, CloudFormationModel):  # type: ignore[misc]
         backend.usage_plan_keys.pop(self.object_id, None)
 
 
-class UsagePlanKeyResource(_Handle, CloudFormationModel):  # type: ignore[misc]
+class UsagePlanKeyResource(_Handle, ResourceProvider):
     """Every property is create-only: a change replaces the key's membership."""
 
     def __init__(self, account_id: str, region_name: str, object_id: str, usage_plan_id: str) -> None:

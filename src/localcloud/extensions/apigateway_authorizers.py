@@ -8,8 +8,11 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 
 from typing import Any
 
-from ._moto import CloudFormationModel, UnformattedGetAttTemplateException, apigw
+from localcloud.patches import Patch, register
+
+from ._moto import UnformattedGetAttTemplateException, apigw
 from .apigateway_openapi_security import unsupported_authorizer
+from .cfn_provider import ResourceProvider
 
 _original_create_authorizer = apigw.RestAPI.create_authorizer
 
@@ -36,7 +39,7 @@ def _apply(authorizer: Any, name: str, properties: dict[str, Any]) -> None:
     authorizer.authorizer_result_ttl = 300 if ttl is None else int(ttl)
 
 
-class AuthorizerResource(CloudFormationModel):  # type: ignore[misc]
+class AuthorizerResource(ResourceProvider):
     """A CloudFormation handle on one moto Authorizer (the data plane reads the Authorizer itself)."""
 
     def __init__(self, account_id: str, region_name: str, rest_api_id: str, authorizer_id: str) -> None:
@@ -113,5 +116,12 @@ class AuthorizerResource(CloudFormationModel):  # type: ignore[misc]
         return True
 
 
-def install() -> None:
-    apigw.RestAPI.create_authorizer = _create_authorizer
+register(
+    __name__,
+    Patch(
+        apigw.RestAPI,
+        "create_authorizer",
+        "CreateAuthorizer keeps identityValidationExpression (moto drops it under a misspelt name)",
+        new=_create_authorizer,
+    ),
+)

@@ -8,14 +8,16 @@
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import (
     BasePathConflictException,
-    CloudFormationModel,
     ConflictException,
     InvalidRestApiIdForBasePathMappingException,
     InvalidStageException,
     apigw,
 )
+from .cfn_provider import ResourceProvider
 
 EMPTY_BASE_PATH = "(none)"  # how API Gateway names the empty base path
 ONLY_ONE_IF_EMPTY = "Only one base path mapping is allowed if the base path is empty."
@@ -79,7 +81,7 @@ _original_create = apigw.APIGatewayBackend.create_base_path_mapping
 # --- the CloudFormation resource ------------------------------------------------------------------
 
 
-class BasePathMappingResource(CloudFormationModel):  # type: ignore[misc]
+class BasePathMappingResource(ResourceProvider):
     """A CloudFormation handle on one moto BasePathMapping (the data plane reads the mapping itself)."""
 
     def __init__(self, account_id: str, region_name: str, domain_name: str, base_path: str) -> None:
@@ -134,18 +136,9 @@ class BasePathMappingResource(CloudFormationModel):  # type: ignore[misc]
         account_id: str,
         region_name: str,
     ) -> "BasePathMappingResource":
+        # BasePath and DomainName are create-only: the engine replaces the mapping, new one first (it may
+        # conflict, like on AWS). Here only the target changes, in place.
         properties = cloudformation_json["Properties"]
-        new_path = properties.get("BasePath") or EMPTY_BASE_PATH
-        if (properties["DomainName"], new_path) != (
-            original_resource.domain_name,
-            original_resource.base_path,
-        ):
-            # Replacement: create the new mapping first (it may conflict, like on AWS), then drop the old one.
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
         backend = apigw.apigateway_backends[account_id][region_name]
         mapping = backend.get_base_path_mapping(original_resource.domain_name, original_resource.base_path)
         target: Target = (properties.get("RestApiId"), properties.get("Stage"))
@@ -165,9 +158,32 @@ class BasePathMappingResource(CloudFormationModel):  # type: ignore[misc]
         return True
 
 
-def install() -> None:
-    mapping_class = apigw.BasePathMapping
-    mapping_class.rest_api_id = property(_get_rest_api_id, _set_rest_api_id)
-    mapping_class.stage = property(_get_stage, _set_stage)
-    mapping_class.apply_patch_operations = _apply_patch_operations
-    apigw.APIGatewayBackend.create_base_path_mapping = _create_base_path_mapping
+register(
+    __name__,
+    Patch(
+        apigw.BasePathMapping,
+        "rest_api_id",
+        "a mapping's API and stage are one atomic target",
+        new=property(_get_rest_api_id, _set_rest_api_id),
+        adds=True,
+    ),
+    Patch(
+        apigw.BasePathMapping,
+        "stage",
+        "a mapping's API and stage are one atomic target",
+        new=property(_get_stage, _set_stage),
+        adds=True,
+    ),
+    Patch(
+        apigw.BasePathMapping,
+        "apply_patch_operations",
+        "UpdateBasePathMapping replaces API and stage in one assignment",
+        new=_apply_patch_operations,
+    ),
+    Patch(
+        apigw.APIGatewayBackend,
+        "create_base_path_mapping",
+        "CreateBasePathMapping conflicts answer 409 like API Gateway",
+        new=_create_base_path_mapping,
+    ),
+)

@@ -9,6 +9,8 @@ Docs: https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html
 import json
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import apigw, apigw_responses
 
 _PATH_PREFIX = "/binaryMediaTypes/"
@@ -49,6 +51,18 @@ def _apply_patch_operations(self: Any, patch_operations: list[dict[str, Any]]) -
     return _original_apply_patch_operations(self, others)
 
 
-def install() -> None:
-    apigw_responses.APIGatewayResponse.create_rest_api = _create_rest_api
-    apigw.RestAPI.apply_patch_operations = _apply_patch_operations
+register(
+    __name__,
+    Patch(
+        apigw_responses.APIGatewayResponse,
+        "create_rest_api",
+        "CreateRestApi keeps binaryMediaTypes",
+        new=_create_rest_api,
+    ),
+    Patch(
+        apigw.RestAPI,
+        "apply_patch_operations",
+        "UpdateRestApi adds and removes the media type its path names",
+        new=_apply_patch_operations,
+    ),
+)

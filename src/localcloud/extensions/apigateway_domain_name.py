@@ -9,15 +9,17 @@ import json
 from typing import Any
 
 from localcloud.dataplane.routing_rules import RoutingMode
+from localcloud.patches import Patch, register
 
 from ._moto import (
     BadRequestException,
-    CloudFormationModel,
     ConflictException,
     UnformattedGetAttTemplateException,
     apigw,
     apigw_responses,
 )
+from .apigateway_certificates import check_backend_call, check_domain_request
+from .cfn_provider import ResourceProvider
 
 # Route 53 hosted zone of each region's execute-api regional endpoints (AWS General Reference).
 REGIONAL_HOSTED_ZONE_IDS = {
@@ -71,18 +73,47 @@ def regional_hosted_zone_id(region_name: str) -> str:
     return REGIONAL_HOSTED_ZONE_IDS.get(region_name, REGIONAL_HOSTED_ZONE_IDS["us-east-1"])
 
 
-def _to_json_with_access_mode(self: Any) -> dict[str, Any]:
+# What GetDomainName never shows: the uploaded key and certificate material.
+_SECRET_FIELDS = ("certificatePrivateKey", "certificateBody", "certificateChain")
+
+
+def tags_map(tags: Any) -> dict[str, str]:
+    """API Gateway's tags are a map; CloudFormation gives a [{Key, Value}] list."""
+    if isinstance(tags, list):
+        return {str(t["Key"]): str(t["Value"]) for t in tags}
+    return {str(k): str(v) for k, v in (tags or {}).items()}
+
+
+def _to_json_like_aws(self: Any) -> dict[str, Any]:
+    """Tags as a map, only the endpoint's own attributes (a REGIONAL name has no CloudFront distribution),
+    no key material, and endpointAccessMode when set."""
     result: dict[str, Any] = _original_to_json(self)
+    for field in _SECRET_FIELDS:
+        result.pop(field, None)
+    if self.tags:
+        result["tags"] = tags_map(self.tags)
+    for field in (
+        "distributionDomainName",
+        "distributionHostedZoneId",
+        "regionalDomainName",
+        "regionalHostedZoneId",
+    ):
+        if result.get(field) is None:
+            result.pop(field, None)
     if getattr(self, "endpoint_access_mode", None):
         result["endpointAccessMode"] = self.endpoint_access_mode
     result["routingMode"] = getattr(self, "routing_mode", None) or RoutingMode.BASE_PATH_MAPPING_ONLY
     return result
 
 
+def _endpoint_types(model: Any) -> list[str]:
+    return list((model.endpoint_configuration or {}).get("types") or ["EDGE"])
+
+
 _original_to_json = apigw.DomainName.to_json
 
 
-class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
+class DomainNameResource(ResourceProvider):
     """A CloudFormation handle on one moto DomainName (the data plane reads the DomainName itself)."""
 
     def __init__(self, account_id: str, region_name: str, domain_name: str) -> None:
@@ -126,7 +157,7 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         }
         if attribute_name not in values:
             raise UnformattedGetAttTemplateException()
-        return values[attribute_name]
+        return values[attribute_name] or ""  # e.g. a REGIONAL name has no distribution
 
     @classmethod
     def create_from_cloudformation_json(
@@ -170,16 +201,19 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
         account_id: str,
         region_name: str,
     ) -> "DomainNameResource":
+        # DomainName is create-only: the engine replaces the domain (new name first) when it changes.
         properties = cloudformation_json["Properties"]
-        if properties["DomainName"] != original_resource.domain_name:
-            # DomainName requires replacement; AWS creates the new name before deleting the old one.
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
         policy, access_mode = properties.get("SecurityPolicy"), properties.get("EndpointAccessMode")
         validate_security(policy, access_mode)
+        check_domain_request(
+            account_id,
+            region_name,
+            original_resource.domain_name,
+            certificate_arn=properties.get("CertificateArn"),
+            regional_certificate_arn=properties.get("RegionalCertificateArn"),
+            endpoint_types=list((properties.get("EndpointConfiguration") or {}).get("Types") or ["EDGE"]),
+            uploads_certificate=False,
+        )
         model = original_resource._model()
         model.security_policy = policy or "TLS_1_2"
         model.endpoint_access_mode = access_mode
@@ -200,9 +234,15 @@ class DomainNameResource(CloudFormationModel):  # type: ignore[misc]
 def _backend_create_domain_name(self: Any, domain_name: str, *args: Any, **kwargs: Any) -> Any:
     if domain_name in self.domain_names:
         raise ConflictException("The domain name you provided already exists.")
+    check_backend_call(self, (domain_name, *args), kwargs)
     model = _original_backend_create(self, domain_name, *args, **kwargs)
-    model.regional_hosted_zone_id = regional_hosted_zone_id(self.region_name)
-    model.distribution_hosted_zone_id = CLOUDFRONT_HOSTED_ZONE_ID
+    model.tags = tags_map(model.tags) or None
+    if "REGIONAL" in _endpoint_types(model):  # no CloudFront distribution behind a regional name
+        model.regional_hosted_zone_id = regional_hosted_zone_id(self.region_name)
+        model.distribution_domain_name = model.distribution_hosted_zone_id = None
+    else:
+        model.distribution_hosted_zone_id = CLOUDFRONT_HOSTED_ZONE_ID
+        model.regional_domain_name = model.regional_hosted_zone_id = None
     model.endpoint_access_mode = None
     return model
 
@@ -253,8 +293,31 @@ def _response_update_domain_name(self: Any) -> Any:
     return 200, {}, json.dumps(model.to_json())
 
 
-def install() -> None:
-    apigw.DomainName.to_json = _to_json_with_access_mode
-    apigw.APIGatewayBackend.create_domain_name = _backend_create_domain_name
-    apigw_responses.APIGatewayResponse.create_domain_name = _response_create_domain_name
-    apigw_responses.APIGatewayResponse.update_domain_name = _response_update_domain_name
+register(
+    __name__,
+    Patch(
+        apigw.DomainName,
+        "to_json",
+        "GetDomainName(s): tags as a map, the endpoint's own attributes, endpointAccessMode, no key material",
+        new=_to_json_like_aws,
+    ),
+    Patch(
+        apigw.APIGatewayBackend,
+        "create_domain_name",
+        "duplicate names conflict; regional and CloudFront hosted zone ids",
+        new=_backend_create_domain_name,
+    ),
+    Patch(
+        apigw_responses.APIGatewayResponse,
+        "create_domain_name",
+        "CreateDomainName validates and keeps endpointAccessMode",
+        new=_response_create_domain_name,
+    ),
+    Patch(
+        apigw_responses.APIGatewayResponse,
+        "update_domain_name",
+        "UpdateDomainName (moto has none): replace /routingMode only",
+        new=_response_update_domain_name,
+        adds=True,
+    ),
+)

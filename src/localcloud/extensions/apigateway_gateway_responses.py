@@ -7,7 +7,8 @@ import secrets
 import string
 from typing import Any
 
-from ._moto import CloudFormationModel, apigw
+from ._moto import apigw
+from .cfn_provider import ResourceProvider
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -18,7 +19,7 @@ def put_from(api: Any, response_type: str, status: Any, parameters: Any, templat
     )
 
 
-class GatewayResponseResource(CloudFormationModel):  # type: ignore[misc]
+class GatewayResponseResource(ResourceProvider):
     """RestApiId and ResponseType are create-only: changing them replaces the response."""
 
     def __init__(self, rest_api_id: str, response_type: str) -> None:

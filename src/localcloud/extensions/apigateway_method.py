@@ -8,6 +8,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import apigw
 
 _ENFORCED = ("NONE", "CUSTOM")
@@ -72,5 +74,12 @@ def _create(
     return method
 
 
-def install() -> None:
-    apigw.Method.create_from_cloudformation_json = classmethod(_create)
+register(
+    __name__,
+    Patch(
+        apigw.Method,
+        "create_from_cloudformation_json",
+        "AWS::ApiGateway::Method with its integration, responses and authorization",
+        new=classmethod(_create),
+    ),
+)

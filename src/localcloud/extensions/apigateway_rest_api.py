@@ -6,6 +6,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import apigw
 from .apigateway_gateway_responses import put_from
 from .apigateway_openapi_security import MethodSecurity, import_authorizers, method_security
@@ -217,19 +219,54 @@ def _deployment_create(
 
 
 def _deployment_delete(self: Any, account_id: str, region_name: str) -> None:
-    api = _backend(account_id, region_name).apis.get(getattr(self, "lc_rest_api_id", ""))
-    if api is not None:
-        api.deployments.pop(self.id, None)
+    backend = _backend(account_id, region_name)
+    api = backend.apis.get(getattr(self, "lc_rest_api_id", ""))
+    if api is None or self.id not in api.deployments:
+        return
+    # A Deployment with StageName created that stage; deleting the resource deletes it (guarded too).
+    own_stage = api.stages.get(getattr(self, "stage_name", None) or "")
+    if own_stage is not None and own_stage.deployment_id == self.id:
+        backend.delete_stage(api.id, self.stage_name)
+    backend.delete_deployment(api.id, self.id)  # refused while another stage points at it
 
 
 _original_deployment_create = apigw.Deployment.create_from_cloudformation_json
 
 
-def install() -> None:
-    apigw.RestAPI.create_from_cloudformation_json = classmethod(_create)
-    apigw.RestAPI.update_from_cloudformation_json = classmethod(_update)
-    apigw.RestAPI.delete = _delete_api
+register(
+    __name__,
+    Patch(
+        apigw.RestAPI,
+        "create_from_cloudformation_json",
+        "RestApi imports its Body; the name defaults to the document's title",
+        new=classmethod(_create),
+    ),
+    Patch(
+        apigw.RestAPI,
+        "update_from_cloudformation_json",
+        "RestApi updates in place and re-imports its Body",
+        new=classmethod(_update),
+    ),
+    Patch(apigw.RestAPI, "delete", "deleting the stack deletes the API", new=_delete_api, adds=True),
     # Ref on a Deployment must give its id (moto returns the object itself).
-    apigw.Deployment.physical_resource_id = property(lambda self: self.id)
-    apigw.Deployment.create_from_cloudformation_json = classmethod(_deployment_create)
-    apigw.Deployment.delete = _deployment_delete
+    Patch(
+        apigw.Deployment,
+        "physical_resource_id",
+        "Ref on a Deployment is its id",
+        new=property(lambda self: self.id),
+        adds=True,
+    ),
+    Patch(
+        apigw.Deployment,
+        "create_from_cloudformation_json",
+        "a Deployment remembers its API, to be deleted with its stack",
+        new=classmethod(_deployment_create),
+    ),
+    Patch(
+        apigw.Deployment,
+        "delete",
+        "deleting the stack deletes the deployment",
+        new=_deployment_delete,
+        adds=True,
+    ),
+)

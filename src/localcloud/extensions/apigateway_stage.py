@@ -5,7 +5,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from ._moto import BadRequestException, CloudFormationModel, apigw
+from ._moto import BadRequestException, apigw
+from .cfn_provider import ResourceProvider
 
 # Execution logging needs the account-level CloudWatch role (AWS::ApiGateway::Account) first.
 _LOGS_ROLE_MISSING = "CloudWatch Logs role ARN must be set in account settings to enable logging"
@@ -50,7 +51,7 @@ def _apply(backend: Any, stage: Any, properties: dict[str, Any]) -> None:
     stage.tags = {t["Key"]: t["Value"] for t in properties.get("Tags") or []} or None
 
 
-class StageResource(CloudFormationModel):  # type: ignore[misc]
+class StageResource(ResourceProvider):
     """A CloudFormation handle on one moto Stage (the data plane reads the Stage itself)."""
 
     def __init__(self, account_id: str, region_name: str, rest_api_id: str, stage_name: str) -> None:
@@ -114,17 +115,8 @@ class StageResource(CloudFormationModel):  # type: ignore[misc]
         account_id: str,
         region_name: str,
     ) -> "StageResource":
+        # RestApiId and StageName are create-only: the engine replaces the stage when they change.
         properties = cloudformation_json["Properties"]
-        same_stage = (properties["RestApiId"], properties.get("StageName") or new_resource_name) == (
-            original_resource.rest_api_id,
-            original_resource.stage_name,
-        )
-        if not same_stage:  # RestApiId and StageName changes require replacement
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
         backend = apigw.apigateway_backends[account_id][region_name]
         _apply(
             backend,
@@ -134,9 +126,10 @@ class StageResource(CloudFormationModel):  # type: ignore[misc]
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
-        api = apigw.apigateway_backends[account_id][region_name].apis.get(self.rest_api_id)
-        if api is not None:
-            api.stages.pop(self.stage_name, None)
+        backend = apigw.apigateway_backends[account_id][region_name]
+        api = backend.apis.get(self.rest_api_id)
+        if api is not None and self.stage_name in api.stages:
+            backend.delete_stage(self.rest_api_id, self.stage_name)  # refused while a mapping uses it
 
     def is_created(self) -> bool:
         return True

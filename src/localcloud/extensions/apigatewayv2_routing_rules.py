@@ -17,16 +17,21 @@ import string
 import threading
 from typing import Any
 
-from moto.apigatewayv2 import exceptions as _v2_exceptions
-from moto.apigatewayv2 import responses as _v2_responses
-from moto.apigatewayv2 import urls as _v2_urls
-
 from localcloud.dataplane.routing_rules import HeaderCondition, InvokeApi, RoutingMode, RoutingRule
+from localcloud.patches import Patch, register
 
-from ._moto import CloudFormationModel, UnformattedGetAttTemplateException, apigw
+from ._moto import (
+    UnformattedGetAttTemplateException,
+    apigw,
+    apigw_urls,
+    apigwv2_exceptions,
+    apigwv2_responses,
+    apigwv2_urls,
+)
+from .cfn_provider import ResourceProvider
 
-_V2Error: Any = _v2_exceptions.APIGatewayV2Error
-_V2Response: Any = _v2_responses.ApiGatewayV2Response
+_V2Error: Any = apigwv2_exceptions.APIGatewayV2Error
+_V2Response: Any = apigwv2_responses.ApiGatewayV2Response
 
 MAX_PRIORITY = 1_000_000
 _HEADER_CHARS = re.compile(r"^[A-Za-z0-9*?\-!#$%&'.^_`|~]+$")
@@ -353,7 +358,7 @@ def _domain_of_arn(arn: Any) -> tuple[str, str]:
     return match["region"], match["name"]
 
 
-class RoutingRuleResource(CloudFormationModel):  # type: ignore[misc]
+class RoutingRuleResource(ResourceProvider):
     """A CloudFormation handle on one rule of one domain. Ref is the RoutingRuleArn (primary identifier)."""
 
     def __init__(self, account_id: str, region_name: str, domain_name: str, rule_id: str) -> None:
@@ -434,8 +439,20 @@ class RoutingRuleResource(CloudFormationModel):  # type: ignore[misc]
         return True
 
 
-def install() -> None:
-    # The apigateway backend's URL module serves both apigateway and apigatewayv2 paths (same host).
-    apigw_urls: Any = __import__("moto.apigateway.urls", fromlist=["url_paths"])
-    for module in (apigw_urls, _v2_urls):
-        module.url_paths.update(_URLS)
+def _with_rule_urls(original: dict[str, Any]) -> dict[str, Any]:
+    return {**original, **_URLS}
+
+
+# The apigateway backend's URL module serves both apigateway and apigatewayv2 paths (same host).
+register(
+    __name__,
+    *(
+        Patch(
+            module,
+            "url_paths",
+            "the routing rule APIs (CreateRoutingRule, GetRoutingRule(s), PutRoutingRule, DeleteRoutingRule)",
+            wrap=_with_rule_urls,
+        )
+        for module in (apigw_urls, apigwv2_urls)
+    ),
+)

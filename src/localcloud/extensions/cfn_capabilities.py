@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import ServiceException, cfn_responses
 
 IAM_NAME_PROPERTIES = {
@@ -64,7 +66,15 @@ def _remember_capabilities(handler: Callable[[Any], Any]) -> Callable[[Any], Any
     return serve
 
 
-def install() -> None:
-    response = cfn_responses.CloudFormationResponse
-    for name in ("create_stack", "update_stack", "create_change_set"):
-        setattr(response, name, _remember_capabilities(getattr(response, name)))
+register(
+    __name__,
+    *(
+        Patch(
+            cfn_responses.CloudFormationResponse,
+            name,
+            "remember the request's Capabilities for the capability checks",
+            wrap=_remember_capabilities,
+        )
+        for name in ("create_stack", "update_stack", "create_change_set")
+    ),
+)

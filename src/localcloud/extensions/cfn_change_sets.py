@@ -7,152 +7,56 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Crea
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from . import cfn_capabilities as capabilities
-from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils, parsing
-from .cfn_dependencies import referenced_names
+from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils
+from .cfn_engine import PlannedChange, plan
 from .cfn_events import stack_event
-from .cfn_resources import normalized, physical_id
-from .cfn_stacks import effective_parameters, require_updatable, require_values, run_update, same_as_deployed
+from .cfn_stacks import (
+    effective_parameters,
+    require_acyclic,
+    require_updatable,
+    require_values,
+    run_update,
+    same_as_deployed,
+)
 from .sam_transform import TransformFailed, expand
 
 NO_CHANGES = (
     "The submitted information didn't contain changes. Submit different information to create a change set."
 )
 
-# Properties whose change makes CloudFormation replace the resource (from each type's reference page,
-# "Update requires: Replacement"). Types absent here: "True" when moto cannot update them, else "Conditional".
-REPLACED_BY = {
-    "AWS::ApiGateway::BasePathMapping": {"BasePath", "DomainName"},
-    "AWS::ApiGateway::Stage": {"RestApiId", "StageName"},
-    "AWS::ApiGateway::DomainName": {"DomainName"},
-    "AWS::ApiGateway::RestApi": set(),
-    "AWS::ApiGateway::Account": set(),
-    "AWS::ApiGatewayV2::RoutingRule": {"DomainNameArn"},
-    "AWS::Lambda::Function": {"FunctionName", "PackageType"},
-    "AWS::Lambda::Alias": {"FunctionName", "Name"},
-    "AWS::DynamoDB::Table": {"TableName", "KeySchema"},
-    "AWS::Route53::RecordSet": {"Name", "Type", "HostedZoneId", "HostedZoneName", "SetIdentifier"},
-    "AWS::IAM::Role": {"RoleName", "Path"},
-    "AWS::Logs::LogGroup": {"LogGroupName"},
-    "AWS::CloudWatch::Alarm": {"AlarmName"},
-}
-
 
 class InvalidChangeSetStatus(ServiceException):  # type: ignore[misc]
     code = "InvalidChangeSetStatus"
 
 
-def _replacement(resource_type: str, changed: set[str]) -> str:
-    if resource_type in REPLACED_BY:
-        return "True" if changed & REPLACED_BY[resource_type] else "False"
-    model = parsing.get_model_map().get(resource_type)
-    if model is None or hasattr(model.update_from_cloudformation_json, "__isabstractmethod__"):
-        return "True"
-    return "Conditional"
-
-
-def _changed_properties(
-    old_json: dict[str, Any],
-    old_snapshot: dict[str, str],
-    new_json: dict[str, Any],
-    new_values: dict[str, str],
-) -> set[str]:
-    old_props, new_props = old_json.get("Properties") or {}, new_json.get("Properties") or {}
-    changed = {key for key in old_props.keys() | new_props.keys() if old_props.get(key) != new_props.get(key)}
-    for key, value in new_props.items():
-        params = referenced_names(value) & new_values.keys()
-        if any(old_snapshot.get(p) != new_values[p] for p in params if p in old_snapshot):
-            changed.add(key)
-    return changed
-
-
 def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> list[Any]:
-    """The ResourceChange list that DescribeChangeSet shows (and sam deploy prints)."""
-    resource_map = stack.resource_map
-    applied = getattr(resource_map, "lc_applied", {})
-    resources = template.get("Resources") or {}
-    values = effective_parameters(template, parameters)
-    included = _condition_filter(stack, template, parameters)
-    changes = []
-    for name, resource_json in resources.items():
-        if not included(resource_json):
-            continue
-        if name not in applied:
-            changes.append(_change("Add", name, resource_json["Type"]))
-            continue
-        old_json, old_snapshot = applied[name]
-        changed = _changed_properties(old_json, old_snapshot, normalized(resource_json), values)
-        if changed or old_json.get("Type") != resource_json["Type"]:
-            replacement = (
-                "True"
-                if old_json.get("Type") != resource_json["Type"]
-                else _replacement(resource_json["Type"], changed)
-            )
-            changes.append(
-                _change(
-                    "Modify",
-                    name,
-                    resource_json["Type"],
-                    physical=physical_id(resource_map._parsed_resources.get(name)),
-                    replacement=replacement,
-                    changed=changed,
-                )
-            )
-    for name, (old_json, _) in applied.items():
-        if name not in resources or not included(resources[name]):
-            changes.append(
-                _change(
-                    "Remove",
-                    name,
-                    old_json["Type"],
-                    physical=physical_id(resource_map._parsed_resources.get(name)),
-                )
-            )
-    return changes
+    """The ResourceChange list that DescribeChangeSet shows (and sam deploy prints): the engine's plan."""
+    return [_change(planned) for planned in plan(stack, template, parameters)]
 
 
-def _condition_filter(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> Any:
-    """Evaluate the template's Conditions with the new values, as CloudFormation does for the change set."""
-    if not template.get("Conditions"):
-        return lambda resource_json: True
-    conditions = parsing.ResourceMap(
-        stack.stack_id, stack.name, dict(parameters), {}, stack.region_name, stack.account_id, template, {}
+def _change(planned: PlannedChange) -> Any:
+    change = cfn.Change(
+        action=str(planned.action),
+        logical_resource_id=planned.logical_id,
+        resource_type=planned.resource_type,
     )
-    conditions.load_mapping()
-    conditions.load_parameters()
-    conditions.load_conditions()
-
-    def included(resource_json: dict[str, Any]) -> bool:
-        condition = resource_json.get("Condition")
-        return not condition or bool(conditions.lazy_condition_map[condition])
-
-    return included
-
-
-def _change(
-    action: str,
-    logical_id: str,
-    resource_type: str,
-    *,
-    physical: str = "",
-    replacement: str | None = None,
-    changed: set[str] | None = None,
-) -> Any:
-    change = cfn.Change(action=action, logical_resource_id=logical_id, resource_type=resource_type)
-    change.physical_resource_id = physical or None
-    change.replacement = replacement
-    change.scope = ["Properties"] if changed else []
+    change.physical_resource_id = planned.physical_id or None
+    change.replacement = planned.replacement
+    change.scope = ["Properties"] if planned.changed else []
     change.details = [
         {
             "Target": {
                 "Attribute": "Properties",
                 "Name": name,
-                "RequiresRecreation": "Always" if replacement == "True" else "Never",
+                "RequiresRecreation": "Always" if planned.replacement == "True" else "Never",
             },
             "Evaluation": "Static",
             "ChangeSource": "DirectModification",
         }
-        for name in sorted(changed or ())
+        for name in sorted(planned.changed)
     ]
     return change
 
@@ -275,7 +179,10 @@ def _new_change_set(
     if change_set.lc_failure:
         _fail(change_set, change_set.lc_failure)
         return change_set
-    require_values(change_set.template_dict, effective_parameters(change_set.template_dict, parameters))
+    require_values(
+        change_set.template_dict, effective_parameters(change_set.template_dict, parameters), parameters
+    )
+    require_acyclic(change_set.template_dict)
     capabilities.require(cfn.Stack.parse_template(template), change_set.template_dict, change_set=True)
     if kind == "UPDATE" and same_as_deployed(stack, change_set.template_dict, parameters):
         _fail(change_set, NO_CHANGES)
@@ -337,8 +244,20 @@ def _create_from(stack: Any, change_set: Any) -> bool:
     return bool(stack.status == "CREATE_COMPLETE")
 
 
-def install() -> None:
-    cfn.ChangeSet._parse_template = _parse_template
-    cfn.ChangeSet.diff = _diff
-    cfn.CloudFormationBackend.create_change_set = create_change_set
-    cfn.CloudFormationBackend.execute_change_set = execute_change_set
+register(
+    __name__,
+    Patch(cfn.ChangeSet, "_parse_template", "the SAM transform runs for change sets", new=_parse_template),
+    Patch(cfn.ChangeSet, "diff", "Changes with Replacement, Scope and Details", new=_diff),
+    Patch(
+        cfn.CloudFormationBackend,
+        "create_change_set",
+        "CreateChangeSet validates like CloudFormation",
+        new=create_change_set,
+    ),
+    Patch(
+        cfn.CloudFormationBackend,
+        "execute_change_set",
+        "ExecuteChangeSet runs the stack lifecycle",
+        new=execute_change_set,
+    ),
+)

@@ -4,6 +4,7 @@ CloudFormation creates a resource after everything it references and deletes in 
 Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html
 """
 
+import graphlib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -49,20 +50,30 @@ def dependencies(resource_json: dict[str, Any], resource_names: Iterable[str]) -
     return refs & names
 
 
+class CircularDependency(ValueError):
+    """The template's resources depend on each other in a cycle; CloudFormation refuses such a template."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            f"Template format error: Circular dependency between resources: [{', '.join(names)}]"
+        )
+        self.names = names
+
+
 def creation_order(resources: dict[str, dict[str, Any]]) -> list[str]:
-    """Dependencies first; template order otherwise. A cycle is left in template order (AWS rejects it)."""
+    """Dependencies first (graphlib's topological order); among resources ready together, template order.
+
+    Raises CircularDependency naming the resources of a cycle.
+    """
+    position = {name: index for index, name in enumerate(resources)}
+    graph = graphlib.TopologicalSorter({name: dependencies(resources[name], resources) for name in resources})
+    try:
+        graph.prepare()
+    except graphlib.CycleError as error:
+        raise CircularDependency(sorted(set(error.args[1]))) from error
     order: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in order or name in visiting:
-            return
-        visiting.add(name)
-        for dependency in sorted(dependencies(resources[name], resources)):
-            visit(dependency)
-        visiting.discard(name)
-        order.append(name)
-
-    for name in resources:
-        visit(name)
+    while graph.is_active():
+        ready = sorted(graph.get_ready(), key=position.__getitem__)
+        order.extend(ready)
+        graph.done(*ready)
     return order

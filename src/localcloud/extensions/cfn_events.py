@@ -8,6 +8,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack
 from datetime import timedelta
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import cfn
 
 _TICK = timedelta(milliseconds=1)
@@ -48,8 +50,9 @@ def resource_event(
 
 
 def stack_event(stack: Any, status: str, reason: str | None = None) -> None:
-    """A stack-level event that also sets the stack's status."""
+    """A stack-level event that also sets the stack's status and StackStatusReason (None clears it)."""
     stack.status = status
+    stack.stack_status_reason = reason  # DescribeStacks' StackStatusReason
     _original_add_stack_event(stack, status, resource_status_reason=reason)
     _keep_increasing(stack)
 
@@ -67,5 +70,7 @@ def _add_stack_event(
 _original_add_stack_event = cfn.Stack._add_stack_event
 
 
-def install() -> None:
-    cfn.Stack._add_stack_event = _add_stack_event
+register(
+    __name__,
+    Patch(cfn.Stack, "_add_stack_event", "stack event timestamps strictly increase", new=_add_stack_event),
+)

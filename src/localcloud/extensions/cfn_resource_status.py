@@ -6,6 +6,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack
 
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import cfn_responses
 
 
@@ -48,6 +50,18 @@ def _list_stack_resources(self: Any) -> Any:
     return cfn_responses.ActionResult({"StackResourceSummaries": summaries})
 
 
-def install() -> None:
-    cfn_responses.StackResourceDTO.__init__ = _dto_init
-    cfn_responses.CloudFormationResponse.list_stack_resources = _list_stack_resources
+register(
+    __name__,
+    Patch(
+        cfn_responses.StackResourceDTO,
+        "__init__",
+        "DescribeStackResource(s) report each resource's own status",
+        new=_dto_init,
+    ),
+    Patch(
+        cfn_responses.CloudFormationResponse,
+        "list_stack_resources",
+        "ListStackResources reports each resource's own status",
+        new=_list_stack_resources,
+    ),
+)

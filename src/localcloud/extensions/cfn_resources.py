@@ -8,9 +8,13 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-up
 import copy
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from ._moto import parsing
 from .cfn_dependencies import creation_order, dependencies, referenced_names
 from .cfn_events import resource_event
+from .cfn_schemas import create_only_properties
+from .cfn_unsupported import reason as unsupported_reason
 
 _original_parse_and_create = parsing.parse_and_create_resource
 
@@ -18,10 +22,11 @@ _original_parse_and_create = parsing.parse_and_create_resource
 class ResourceFailed(Exception):
     """One resource could not be created, updated or deleted; `reason` is what the event reports."""
 
-    def __init__(self, logical_id: str, reason: str) -> None:
+    def __init__(self, logical_id: str, reason: str, action: str = "create") -> None:
         super().__init__(f"{logical_id}: {reason}")
         self.logical_id = logical_id
         self.reason = reason
+        self.action = action  # "create" or "update": how the stack event words the failure
 
 
 def error_message(error: BaseException) -> str:
@@ -39,6 +44,33 @@ def is_supported(resource_type: str) -> bool:
         or resource_type.startswith("Custom::")
         or resource_type in parsing.get_model_map()
     )
+
+
+def can_update_in_place(resource_type: str) -> bool:
+    """Whether moto (or a provider) has an update for the type; without one, a change replaces it."""
+    model = parsing.get_model_map().get(resource_type)
+    return model is not None and not hasattr(model.update_from_cloudformation_json, "__isabstractmethod__")
+
+
+def changed_properties(
+    old_json: dict[str, Any],
+    old_snapshot: dict[str, str],
+    new_json: dict[str, Any],
+    new_values: dict[str, str],
+    replaced: set[str] | None = None,
+) -> set[str]:
+    """Top-level properties whose value changes: in the template, through a parameter, or because a
+    resource they reference was replaced (its physical id changed)."""
+    old_props, new_props = old_json.get("Properties") or {}, new_json.get("Properties") or {}
+    changed = {key for key in old_props.keys() | new_props.keys() if old_props.get(key) != new_props.get(key)}
+    for key, value in new_props.items():
+        names = referenced_names(value)
+        params = names & new_values.keys()
+        if any(old_snapshot.get(p) != new_values[p] for p in params if p in old_snapshot):
+            changed.add(key)
+        if names & (replaced or set()):
+            changed.add(key)
+    return changed
 
 
 def normalized(resource_json: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +105,12 @@ def created_resources(resources_map: Any) -> dict[str, Any]:
     }
 
 
+def _refuse_unsupported_values(resource_type: str, resource_json: dict[str, Any]) -> None:
+    found = unsupported_reason(resource_type, resource_json.get("Properties") or {})
+    if found:
+        raise NotImplementedError(found)
+
+
 def create_with_events(
     logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
 ) -> Any:
@@ -88,6 +126,7 @@ def create_with_events(
     try:
         if not is_supported(resource_type):
             raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
+        _refuse_unsupported_values(resource_type, resource_json)
         resource = _original_parse_and_create(
             logical_id, resource_json, resources_map, account_id, region_name
         )
@@ -100,25 +139,47 @@ def create_with_events(
     return resource
 
 
-def update_with_events(stack: Any, logical_id: str, resource_json: dict[str, Any]) -> bool:
-    """Update one existing resource in place or by replacement. True when its physical id changed."""
+def update_with_events(
+    stack: Any, logical_id: str, resource_json: dict[str, Any], changed: set[str] | None = None
+) -> bool:
+    """Update one existing resource in place or by replacement. True when its physical id changed.
+
+    A change of a create-only property (read from the type's schema) replaces the resource, new one first;
+    a type with no update at all is deleted, then created again.
+    """
     resources_map = stack.resource_map
     old = resources_map._parsed_resources[logical_id]
     old_json = resources_map.lc_applied[logical_id][0]
     resource_type = resource_json["Type"]
     resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS", physical_id=physical_id(old))
     try:
-        model = parsing.get_model_map().get(resource_type)
-        if model is None:
+        if parsing.get_model_map().get(resource_type) is None:
             raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
-        in_place = old_json["Type"] == resource_type and not hasattr(
-            model.update_from_cloudformation_json, "__isabstractmethod__"
+        _refuse_unsupported_values(resource_type, resource_json)
+        same_type = old_json["Type"] == resource_type
+        replace = not same_type or bool(
+            (changed or set()) & create_only_properties(resource_type, stack.region_name)
         )
-        if in_place:
+        retained = resource_json.get("UpdateReplacePolicy") == "Retain"
+        if not replace and changed is not None and not changed:
+            new = old  # only attributes (Metadata, DependsOn, policies) changed: the resource is untouched
+        elif replace:  # a custom name reused by the new resource conflicts in its backend, as on AWS
+            new = _original_parse_and_create(
+                logical_id, resource_json, resources_map, stack.account_id, stack.region_name
+            )
+            if not retained:  # UpdateReplacePolicy Retain keeps the old resource, outside the stack
+                resources_map._delete_resource(old, old_json)
+        elif can_update_in_place(resource_type):
             new = parsing.parse_and_update_resource(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name
             )
-        else:  # moto has no update for this type: replace it
+        else:  # moto has no update for this type: replace it, old one first (names may be reused)
+            if retained or resource_json.get("DeletionPolicy") == "Retain":
+                # AWS would update in place; re-creating would lose what the Retain policy protects.
+                raise NotImplementedError(
+                    f"Updating {resource_type} in place (changed: {', '.join(sorted(changed or ())) or '-'}) "
+                    "is not supported by the local cloud; its Retain policy forbids replacing it instead"
+                )
             resources_map._delete_resource(old, old_json)
             new = _original_parse_and_create(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name
@@ -128,7 +189,7 @@ def update_with_events(stack: Any, logical_id: str, resource_json: dict[str, Any
         resource_event(
             stack, logical_id, resource_type, "UPDATE_FAILED", physical_id=physical_id(old), reason=reason
         )
-        raise ResourceFailed(logical_id, reason) from error
+        raise ResourceFailed(logical_id, reason, "update") from error
     resources_map._parsed_resources[logical_id] = new
     remember_applied(resources_map, logical_id, resource_json)
     resource_event(stack, logical_id, resource_type, "UPDATE_COMPLETE", physical_id=physical_id(new))
@@ -181,5 +242,12 @@ def _forget(resources_map: Any, name: str) -> None:
     resources_map.lc_applied.pop(name, None)
 
 
-def install() -> None:
-    parsing.parse_and_create_resource = create_with_events
+register(
+    __name__,
+    Patch(
+        parsing,
+        "parse_and_create_resource",
+        "create after dependencies, with events; unsupported types fail",
+        new=create_with_events,
+    ),
+)

@@ -8,12 +8,16 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-e
 import json
 from typing import Any
 
+from localcloud.patches import Patch, register
+
 from . import cfn_capabilities as capabilities
 from ._moto import ValidationError, cfn, cfn_responses, parsing
-from .cfn_dependencies import creation_order, dependencies
+from .cfn_dependencies import CircularDependency, creation_order, dependencies
 from .cfn_events import stack_event
+from .cfn_parameters import validate as validate_parameters
 from .cfn_resources import (
     ResourceFailed,
+    changed_properties,
     created_resources,
     delete_with_events,
     error_message,
@@ -41,10 +45,19 @@ def effective_parameters(template: dict[str, Any], given: dict[str, Any]) -> dic
     return result
 
 
-def require_values(template: dict[str, Any], parameters: dict[str, str]) -> None:
+def require_acyclic(template: dict[str, Any]) -> None:
+    try:
+        creation_order(template.get("Resources") or {})
+    except CircularDependency as error:
+        raise ValidationError(message=str(error)) from error
+
+
+def require_values(template: dict[str, Any], parameters: dict[str, str], given: dict[str, Any]) -> None:
+    """Every declared parameter has a value, only declared ones are given, and each meets its constraints."""
     missing = [name for name in (template.get("Parameters") or {}) if name not in parameters]
     if missing:
         raise ValidationError(message=f"Parameters: [{', '.join(missing)}] must have values")
+    validate_parameters(template, given, parameters)
 
 
 def processed_template(stack: Any, body: str, parameters: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +99,7 @@ def _create_resource_map(self: Any) -> Any:
         stack_name=self.name,
     )
     capabilities.require(original, self.template_dict, change_set=False)
+    require_acyclic(self.template_dict)
     resource_map = _original_create_resource_map(self)
     resource_map.lc_stack = self
     resource_map.lc_applied = {}
@@ -165,12 +179,19 @@ def _apply(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> 
             resource_map[name]  # creates it, with events
             continue
         old_json, old_snapshot = resource_map.lc_applied[name]
-        changed = (
-            old_json != normalized(resource_json)
-            or old_snapshot != parameter_snapshot(resource_map, resource_json)
+        changed = changed_properties(
+            old_json,
+            old_snapshot,
+            normalized(resource_json),
+            parameter_snapshot(resource_map, resource_json),
+            replaced,
+        )
+        modified = (
+            bool(changed)
+            or old_json != normalized(resource_json)
             or bool(replaced & set(dependencies(resource_json, resources)))
         )
-        if changed and update_with_events(stack, name, resource_json):
+        if modified and update_with_events(stack, name, resource_json, changed):
             replaced.add(name)
     return {
         name
@@ -200,8 +221,11 @@ def run_update(stack: Any, body: str, template: dict[str, Any], parameters: dict
 def _roll_back_update(
     stack: Any, error: Exception, previous: tuple[Any, dict[str, Any], dict[str, Any]]
 ) -> None:
-    failed = error.logical_id if isinstance(error, ResourceFailed) else None
-    reason = f"The following resource(s) failed to update: [{failed}]. " if failed else error_message(error)
+    reason = (
+        f"The following resource(s) failed to {error.action}: [{error.logical_id}]. "
+        if isinstance(error, ResourceFailed)
+        else error_message(error)
+    )
     stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
     stack.template, stack.template_dict, stack.parameters = previous
     try:
@@ -286,7 +310,8 @@ def backend_update_stack(
     require_updatable(stack)
     resolved = resolve_previous_values(stack, parameters)
     processed = processed_template(stack, template, resolved)
-    require_values(processed, effective_parameters(processed, resolved))
+    require_values(processed, effective_parameters(processed, resolved), resolved)
+    require_acyclic(processed)
     capabilities.require(cfn.Stack.parse_template(template), processed, change_set=False)
     if same_as_deployed(stack, processed, resolved):
         raise ValidationError(stack.stack_id, message=NO_UPDATES)
@@ -294,9 +319,15 @@ def backend_update_stack(
     return stack
 
 
-def _create_stack(self: Any, *args: Any, **kwargs: Any) -> Any:
+def _create_stack(
+    self: Any, name: str, template: str, parameters: dict[str, Any], *args: Any, **kwargs: Any
+) -> Any:
+    # Parameter values are checked before the stack exists (the SAM transform keeps the Parameters).
+    declared = cfn.Stack.parse_template(template)
+    given = dict(parameters or {})
+    require_values(declared, effective_parameters(declared, given), given)
     try:
-        return _original_create_stack(self, *args, **kwargs)
+        return _original_create_stack(self, name, template, parameters, *args, **kwargs)
     except TransformFailed as error:
         raise ValidationError(message=str(error)) from error
 
@@ -353,16 +384,46 @@ def response_get_template(self: Any) -> Any:
     return cfn_responses.ActionResult({"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]})
 
 
-def install() -> None:
-    cfn.Stack._create_resource_map = _create_resource_map
-    cfn.Stack.stack_resources = property(_stack_resources)
-    cfn.Stack.create_resources = create_resources
-    cfn.Stack.update = stack_update
-    cfn.Stack.delete = stack_delete
-    cfn.CloudFormationBackend.create_stack = _create_stack
-    cfn.CloudFormationBackend.update_stack = backend_update_stack
-    cfn.CloudFormationBackend.delete_stack = backend_delete_stack
-    cfn_responses.CloudFormationResponse.get_template = response_get_template
+def _let_backend_decide(self: Any, *args: Any, **kwargs: Any) -> None:
     # The response layer compares raw bodies and raises before the backend can decide (and wrongly
     # does so for CreateChangeSet, which AWS answers with a FAILED change set instead).
-    cfn_responses.CloudFormationResponse._validate_different_update = lambda self, *args, **kwargs: None
+    return None
+
+
+register(
+    __name__,
+    Patch(
+        cfn.Stack,
+        "_create_resource_map",
+        "SAM transform and capabilities on create",
+        new=_create_resource_map,
+    ),
+    Patch(cfn.Stack, "stack_resources", "list only created resources", new=property(_stack_resources)),
+    Patch(cfn.Stack, "create_resources", "create with rollback", new=create_resources),
+    Patch(cfn.Stack, "update", "update with cleanup and rollback", new=stack_update),
+    Patch(cfn.Stack, "delete", "delete in reverse dependency order; DELETE_FAILED", new=stack_delete),
+    Patch(
+        cfn.CloudFormationBackend, "create_stack", "transform errors are ValidationErrors", new=_create_stack
+    ),
+    Patch(
+        cfn.CloudFormationBackend,
+        "update_stack",
+        "UpdateStack like CloudFormation's",
+        new=backend_update_stack,
+    ),
+    Patch(
+        cfn.CloudFormationBackend, "delete_stack", "a failed delete keeps the stack", new=backend_delete_stack
+    ),
+    Patch(
+        cfn_responses.CloudFormationResponse,
+        "get_template",
+        "GetTemplate: Original by default, Processed on request",
+        new=response_get_template,
+    ),
+    Patch(
+        cfn_responses.CloudFormationResponse,
+        "_validate_different_update",
+        "no-change updates are decided by the backend",
+        new=_let_backend_decide,
+    ),
+)

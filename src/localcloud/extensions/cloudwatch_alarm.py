@@ -5,7 +5,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from ._moto import CloudFormationModel, UnformattedGetAttTemplateException, cloudwatch
+from ._moto import UnformattedGetAttTemplateException, cloudwatch
+from .cfn_provider import ResourceProvider
 
 
 def _put_alarm(account_id: str, region_name: str, name: str, properties: dict[str, Any]) -> Any:
@@ -33,7 +34,7 @@ def _put_alarm(account_id: str, region_name: str, name: str, properties: dict[st
     )
 
 
-class AlarmResource(CloudFormationModel):  # type: ignore[misc]
+class AlarmResource(ResourceProvider):
     def __init__(self, account_id: str, region_name: str, name: str, arn: str) -> None:
         self.account_id = account_id
         self.region_name = region_name
@@ -82,11 +83,7 @@ class AlarmResource(CloudFormationModel):  # type: ignore[misc]
         account_id: str,
         region_name: str,
     ) -> "AlarmResource":
-        if new_resource_name != original_resource.name and cloudformation_json["Properties"].get("AlarmName"):
-            original_resource.delete(account_id, region_name)  # AlarmName change: replacement
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
+        # AlarmName is create-only: the engine replaces the alarm when it changes.
         _put_alarm(account_id, region_name, original_resource.name, cloudformation_json["Properties"])
         return original_resource
 

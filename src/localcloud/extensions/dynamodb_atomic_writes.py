@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from localcloud.patches import Patch, register, registry
+
 from ._moto import dynamodb
 
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
@@ -24,13 +26,23 @@ def _serialised(write: Callable[..., Any]) -> Callable[..., Any]:
         with _write_lock:
             return write(*args, **kwargs)
 
-    locked.__wrapped_by_localcloud__ = True  # type: ignore[attr-defined]
     return locked
 
 
+register(
+    __name__,
+    *(
+        Patch(
+            dynamodb.DynamoDBBackend,
+            name,
+            "a conditional write checks and writes in one step",
+            wrap=_serialised,
+        )
+        for name in _WRITES
+    ),
+)
+
+
 def install() -> None:
-    backend = dynamodb.DynamoDBBackend
-    for name in _WRITES:
-        write = getattr(backend, name)
-        if not getattr(write, "__wrapped_by_localcloud__", False):
-            setattr(backend, name, _serialised(write))
+    """Only these patches, for callers (tests of the switch lock) that need atomic writes and nothing else."""
+    registry.apply_all(origin=__name__)

@@ -7,7 +7,10 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 
 from typing import Any
 
-from ._moto import CloudFormationModel, UnformattedGetAttTemplateException, awslambda
+from localcloud.patches import Patch, register
+
+from ._moto import UnformattedGetAttTemplateException, awslambda
+from .cfn_provider import ResourceProvider
 
 
 def _version_create(
@@ -38,7 +41,7 @@ def _version_attribute(self: Any, attribute_name: str) -> Any:
     raise UnformattedGetAttTemplateException()
 
 
-class AliasResource(CloudFormationModel):  # type: ignore[misc]
+class AliasResource(ResourceProvider):
     def __init__(self, account_id: str, region_name: str, function_name: str, name: str, arn: str) -> None:
         self.account_id = account_id
         self.region_name = region_name
@@ -99,12 +102,7 @@ class AliasResource(CloudFormationModel):  # type: ignore[misc]
     ) -> "AliasResource":
         properties = cloudformation_json["Properties"]
         backend = awslambda.lambda_backends[account_id][region_name]
-        if properties["Name"] != original_resource.name:
-            new = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return new
+        # FunctionName and Name are create-only: the engine replaces the alias when they change.
         backend.update_alias(
             original_resource.name,
             original_resource.function_name,
@@ -121,9 +119,28 @@ class AliasResource(CloudFormationModel):  # type: ignore[misc]
         return True
 
 
-def install() -> None:
-    version = awslambda.LambdaVersion
-    version.create_from_cloudformation_json = classmethod(_version_create)
-    version.physical_resource_id = property(lambda self: f"{self.function_arn}:{self.version}")
-    version.has_cfn_attr = classmethod(lambda cls, attr: attr in {"Version", "FunctionArn"})
-    version.get_cfn_attribute = _version_attribute
+def _version_has_attribute(cls: Any, attr: str) -> bool:
+    return attr in {"Version", "FunctionArn"}
+
+
+_VERSION = awslambda.LambdaVersion
+register(
+    __name__,
+    Patch(
+        _VERSION,
+        "create_from_cloudformation_json",
+        "a Version knows its function's ARN",
+        new=classmethod(_version_create),
+    ),
+    Patch(
+        _VERSION,
+        "physical_resource_id",
+        "Ref on a Version is the version ARN",
+        new=property(lambda self: f"{self.function_arn}:{self.version}"),
+        adds=True,
+    ),
+    Patch(
+        _VERSION, "has_cfn_attr", "GetAtt Version and FunctionArn", new=classmethod(_version_has_attribute)
+    ),
+    Patch(_VERSION, "get_cfn_attribute", "GetAtt Version and FunctionArn", new=_version_attribute, adds=True),
+)

@@ -7,7 +7,8 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 import json
 from typing import Any
 
-from ._moto import CloudFormationModel, s3
+from ._moto import s3
+from .cfn_provider import ResourceProvider
 
 
 def _backend(account_id: str, region_name: str) -> Any:
@@ -19,7 +20,7 @@ def _put(account_id: str, region_name: str, bucket: str, document: Any) -> None:
     _backend(account_id, region_name).put_bucket_policy(bucket, body.encode())
 
 
-class BucketPolicyResource(CloudFormationModel):  # type: ignore[misc]
+class BucketPolicyResource(ResourceProvider):
     def __init__(self, account_id: str, region_name: str, bucket: str) -> None:
         self.account_id = account_id
         self.region_name = region_name
@@ -63,12 +64,8 @@ class BucketPolicyResource(CloudFormationModel):  # type: ignore[misc]
         account_id: str,
         region_name: str,
     ) -> "BucketPolicyResource":
+        # Bucket is create-only: the engine replaces the policy when it changes.
         properties = cloudformation_json["Properties"]
-        if properties["Bucket"] != original_resource.bucket:  # Bucket change: replacement
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
         _put(account_id, region_name, original_resource.bucket, properties["PolicyDocument"])
         return original_resource
 

@@ -9,7 +9,9 @@ Doc: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_element
 import json
 from typing import Any
 
-from ._moto import s3
+from localcloud.patches import Patch, register
+
+from ._moto import IAMPolicy, s3
 
 
 def _get_permission(self: Any, action: str, resource: str) -> Any:
@@ -21,8 +23,6 @@ def _get_permission(self: Any, action: str, resource: str) -> Any:
     unconditional = [statement for statement in statements if "Condition" not in statement]
     if len(unconditional) == len(statements):
         return _original_get_permission(self, action, resource)
-    from moto.iam.access_control import IAMPolicy
-
     return IAMPolicy(json.dumps({**document, "Statement": unconditional})).is_action_permitted(
         action, resource
     )
@@ -31,5 +31,12 @@ def _get_permission(self: Any, action: str, resource: str) -> Any:
 _original_get_permission = s3.FakeBucket.get_permission
 
 
-def install() -> None:
-    s3.FakeBucket.get_permission = _get_permission
+register(
+    __name__,
+    Patch(
+        s3.FakeBucket,
+        "get_permission",
+        "bucket policy statements with a Condition do not apply unconditionally",
+        new=_get_permission,
+    ),
+)

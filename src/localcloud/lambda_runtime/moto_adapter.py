@@ -31,6 +31,6 @@ def spec_from_moto(fn: Any) -> FunctionSpec:
 
 def lambda_function(account_id: str, region: str, name_or_arn: str, qualifier: str | None) -> Any:
     """moto's LambdaFunction for a name or ARN; raises moto's UnknownFunctionException when absent."""
-    from moto.awslambda.models import lambda_backends
+    from localcloud.extensions._moto import awslambda
 
-    return lambda_backends[account_id][region].get_function(name_or_arn, qualifier)
+    return awslambda.lambda_backends[account_id][region].get_function(name_or_arn, qualifier)

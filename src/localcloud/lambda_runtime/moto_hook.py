@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from moto.awslambda.exceptions import LambdaClientError
-from moto.awslambda.models import LambdaBackend, LambdaFunction
-from moto.core.responses import BaseResponse
-
+from localcloud.extensions._moto import BaseResponse, LambdaBackend, LambdaClientError, LambdaFunction
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
 from localcloud.lambda_runtime.moto_adapter import spec_from_moto
 from localcloud.lambda_runtime.runtime import LambdaRuntime, Throttled
+from localcloud.patches import Patch, register, registry
 
 
 class InvalidRequestContentException(LambdaClientError):
@@ -44,7 +41,6 @@ log = logging.getLogger("localcloud.lambda")
 # Lambda answers with the invoke's own request id (the one the handler saw); moto would replace it.
 _KEEP_REQUEST_ID = "x-localcloud-request-id"
 _async_invokes = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda-event")
-_installed_lock = threading.Lock()
 _runtime_getter: Callable[[], LambdaRuntime] | None = None
 
 
@@ -69,7 +65,8 @@ def _invoke(
     self: Any, body: str | bytes | None, request_headers: Any, response_headers: dict[str, str]
 ) -> bytes:
     """Replacement for LambdaFunction.invoke: RequestResponse, Event and DryRun as Lambda treats them."""
-    assert _runtime_getter is not None
+    if _runtime_getter is None:  # patched, but the local cloud's runtime was never started: fail, not Docker
+        raise InvalidRuntimeException("The local cloud's Lambda runtime is not running.")
     runtime = _runtime_getter()
     payload = _validated_payload(body)
     if self.package_type != "Zip":
@@ -113,17 +110,24 @@ def _keep_request_id(original: Any) -> Any:
             headers["x-amzn-requestid"] = request_id
         return headers, body
 
-    return staticmethod(enrich)
+    return enrich
 
 
 def install(runtime_getter: Callable[[], LambdaRuntime]) -> None:
-    """Patch moto once; later calls only swap the runtime the patch uses."""
+    """Use `runtime_getter`'s runtime (later calls swap it); make sure this module's patches are applied."""
     global _runtime_getter
-    with _installed_lock:
-        _runtime_getter = runtime_getter
-        if getattr(LambdaFunction.invoke, "__localcloud__", False):
-            return
-        setattr(_invoke, "__localcloud__", True)  # noqa: B010 - a marker on the function object
-        LambdaFunction.invoke = _invoke  # type: ignore[method-assign]
-        LambdaBackend.delete_function = _retiring_delete(LambdaBackend.delete_function)  # type: ignore[method-assign]
-        BaseResponse._enrich_response = _keep_request_id(BaseResponse._enrich_response)  # type: ignore[method-assign]
+    _runtime_getter = runtime_getter
+    registry.apply_all(origin=__name__)
+
+
+register(
+    __name__,
+    Patch(LambdaFunction, "invoke", "Invoke runs the deployed zip in the local runtime", new=_invoke),
+    Patch(LambdaBackend, "delete_function", "a deleted function's workers retire", wrap=_retiring_delete),
+    Patch(
+        BaseResponse,
+        "_enrich_response",
+        "Invoke answers with the request id the handler saw",
+        wrap=_keep_request_id,
+    ),
+)

@@ -40,7 +40,7 @@ def _cloudwatch_backends() -> list[Any]:
 
 
 def install() -> None:
-    """Patch moto's CloudWatch API to answer the service metrics and keep alarm history."""
+    """Answer moto's CloudWatch API from this process's store (the service metrics, alarm history)."""
     from localcloud.observability import cloudwatch_api
 
     cloudwatch_api.install(cloudwatch_api.CloudWatchApi(_store))

@@ -24,6 +24,7 @@ from localcloud.observability.metrics import (
     matching_series,
     series_key,
 )
+from localcloud.patches import Patch, register, registry
 
 SERVICE_NAMESPACES = frozenset({"AWS/ApiGateway", "AWS/Lambda"})
 HISTORY_LIMIT = 100  # per alarm; CloudWatch keeps history for 30 days
@@ -148,27 +149,21 @@ def _is_service(namespace: str | None) -> bool:
 
 
 def install(api: CloudWatchApi) -> None:
-    """Patch moto's CloudWatch responses and backend once (later calls swap the store)."""
+    """Answer from `api` (later calls swap the store) and make sure this module's patches are applied."""
     global _api
     _api = api
-    response_class = cloudwatch_responses.CloudWatchResponse
-    if getattr(response_class, "__localcloud_observability__", False):
-        return
-    response_class.__localcloud_observability__ = True
-    response_class.get_metric_statistics = _wrap_statistics(response_class.get_metric_statistics)
-    response_class.get_metric_data = _wrap_metric_data(response_class.get_metric_data)
-    response_class.list_metrics = _wrap_list_metrics(response_class.list_metrics)
-    response_class.describe_alarm_history = _describe_alarm_history
-    backend_class = cloudwatch.CloudWatchBackend
-    backend_class.put_metric_alarm = _wrap_put_metric_alarm(backend_class.put_metric_alarm)
-    backend_class.set_alarm_state = _wrap_set_alarm_state(backend_class.set_alarm_state)
+    registry.apply_all(origin=__name__)
 
 
 _api: CloudWatchApi | None = None
 
 
 def _current() -> CloudWatchApi:
-    assert _api is not None
+    global _api
+    if _api is None:  # patched by extensions.install() before observability.install(): the process store
+        from localcloud import observability
+
+        _api = CloudWatchApi(observability.store())
     return _api
 
 
@@ -301,3 +296,33 @@ def _wrap_set_alarm_state(original: Callable[..., Any]) -> Callable[..., Any]:
             )
 
     return set_alarm_state
+
+
+_RESPONSE = cloudwatch_responses.CloudWatchResponse
+register(
+    __name__,
+    Patch(
+        _RESPONSE, "get_metric_statistics", "AWS/ApiGateway and AWS/Lambda statistics", wrap=_wrap_statistics
+    ),
+    Patch(_RESPONSE, "get_metric_data", "AWS/ApiGateway and AWS/Lambda metric data", wrap=_wrap_metric_data),
+    Patch(_RESPONSE, "list_metrics", "the service metrics are listed", wrap=_wrap_list_metrics),
+    Patch(
+        _RESPONSE,
+        "describe_alarm_history",
+        "DescribeAlarmHistory (moto has none)",
+        new=_describe_alarm_history,
+        adds=True,
+    ),
+    Patch(
+        cloudwatch.CloudWatchBackend,
+        "put_metric_alarm",
+        "alarm periods validated; an update keeps state and history",
+        wrap=_wrap_put_metric_alarm,
+    ),
+    Patch(
+        cloudwatch.CloudWatchBackend,
+        "set_alarm_state",
+        "state changes are recorded in the alarm history",
+        wrap=_wrap_set_alarm_state,
+    ),
+)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from localcloud.extensions._moto import awslambda
+from localcloud.patches import Patch, register, registry
 
 
 def log_group_of(function: Any) -> str:
@@ -26,17 +27,19 @@ def _init(original: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
-def _from_template(original: Any, template_position: int) -> Any:
-    """Wrap create_ (template 2nd argument) or update_from_cloudformation_json (3rd)."""
+def keep_from_template(function: Any, cloudformation_json: dict[str, Any]) -> Any:
+    """The function built from an AWS::Lambda::Function template keeps its LoggingConfig."""
+    if hasattr(function, "function_name"):
+        function.logging_config = dict(cloudformation_json.get("Properties", {}).get("LoggingConfig") or {})
+    return function
 
-    def build(cls: Any, /, *args: Any, **kwargs: Any) -> Any:
-        function = original(*args, **kwargs)
-        template = kwargs.get("cloudformation_json") or args[template_position]
-        if hasattr(function, "function_name"):
-            function.logging_config = dict(template.get("Properties", {}).get("LoggingConfig") or {})
-        return function
 
-    return classmethod(build)
+def _created_from_template(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_from_cloudformation_json(cls: Any, /, *args: Any, **kwargs: Any) -> Any:
+        template = kwargs.get("cloudformation_json") or args[1]
+        return keep_from_template(original(cls, *args, **kwargs), template)
+
+    return create_from_cloudformation_json
 
 
 def _update_configuration(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -63,17 +66,31 @@ def _get_configuration(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install() -> None:
-    """Once per process, after the extensions (their CloudFormation update wrapper is wrapped here)."""
-    function_class = awslambda.LambdaFunction
-    if getattr(function_class, "__localcloud_logging_config__", False):
-        return
-    function_class.__localcloud_logging_config__ = True
-    function_class.__init__ = _init(function_class.__init__)
-    function_class.create_from_cloudformation_json = _from_template(
-        function_class.create_from_cloudformation_json, 1
-    )
-    function_class.update_from_cloudformation_json = _from_template(
-        function_class.update_from_cloudformation_json, 2
-    )
-    function_class.update_configuration = _update_configuration(function_class.update_configuration)
-    function_class.get_configuration = _get_configuration(function_class.get_configuration)
+    """Make sure this module's patches are applied (extensions.install() applies them with the rest)."""
+    registry.apply_all(origin=__name__)
+
+
+# update_from_cloudformation_json is extensions/lambda_function.py's patch, which calls keep_from_template.
+_FUNCTION = awslambda.LambdaFunction
+register(
+    __name__,
+    Patch(_FUNCTION, "__init__", "CreateFunction keeps LoggingConfig", wrap=_init),
+    Patch(
+        _FUNCTION,
+        "create_from_cloudformation_json",
+        "AWS::Lambda::Function keeps LoggingConfig",
+        wrap=_created_from_template,
+    ),
+    Patch(
+        _FUNCTION,
+        "update_configuration",
+        "UpdateFunctionConfiguration keeps LoggingConfig",
+        wrap=_update_configuration,
+    ),
+    Patch(
+        _FUNCTION,
+        "get_configuration",
+        "GetFunctionConfiguration returns LoggingConfig with Lambda's defaults",
+        wrap=_get_configuration,
+    ),
+)

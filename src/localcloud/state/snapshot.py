@@ -117,12 +117,12 @@ class _Pickler(pickle.Pickler):
 
 
 def _backend_dicts(names: Iterable[str]) -> dict[str, Any]:
-    from moto.backends import get_backend
+    from localcloud.extensions._moto import get_backend
 
     found: dict[str, Any] = {}
     for name in names:
         try:
-            found[name] = get_backend(name)  # type: ignore[call-overload]
+            found[name] = get_backend(name)
         except (KeyError, ModuleNotFoundError, ValueError):
             log.warning("moto has no %s backend; it is not persisted", name)
     return found

@@ -3,6 +3,8 @@
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 HERE = Path(__file__).parent
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -47,11 +49,28 @@ def deploy_color(cf: Any, stack: str, **values: str) -> dict[str, str]:
     return outputs(cf, stack)
 
 
+def issued_certificate(domain: str, region: str = REGION, **clients: Any) -> str:
+    """An ISSUED ACM certificate for `domain` (the same one on every call): DNS validation completes on
+    the next read, as the local cloud server configures it."""
+    from localcloud.extensions._moto import settings
+
+    acm = clients.get("acm") or boto3.client("acm", region_name=region)
+    token = "".join(c for c in domain if c.isalnum())[:32]
+    previous, settings.ACM_VALIDATION_WAIT = settings.ACM_VALIDATION_WAIT, 0
+    try:  # the read validates it; the setting is restored for whatever runs next
+        requested = acm.request_certificate(DomainName=domain, ValidationMethod="DNS", IdempotencyToken=token)
+        arn = str(requested["CertificateArn"])
+        assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "ISSUED"
+    finally:
+        settings.ACM_VALIDATION_WAIT = previous
+    return arn
+
+
 def domain_params(zone_id: str, api_id: str, stage: str, **extra: str) -> list[dict[str, str]]:
     return params(
         PublicHostedZoneId=zone_id,
         CustomDomainName="api.example.com",
-        CertificateArn=f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/abc",
+        CertificateArn=issued_certificate("api.example.com"),
         ActiveApiId=api_id,
         ActiveApiStage=stage,
         **extra,
