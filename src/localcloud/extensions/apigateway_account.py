@@ -27,10 +27,6 @@ class AccountResource(ResourceProvider):
         return f"{self.account_id}-{self.region_name}"
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
     def create_from_cloudformation_json(
         cls,
         resource_name: str,
@@ -59,6 +55,3 @@ class AccountResource(ResourceProvider):
     def delete(self, account_id: str, region_name: str) -> None:
         # AWS keeps the account setting when the resource is deleted; so does the local cloud.
         return None
-
-    def is_created(self) -> bool:
-        return True

@@ -8,7 +8,7 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resourc
 
 from typing import Any
 
-from ._moto import UnformattedGetAttTemplateException, apigw
+from ._moto import apigw
 from .cfn_provider import ResourceProvider
 
 
@@ -35,9 +35,6 @@ class _Handle:
     def physical_resource_id(self) -> str:
         return self.object_id
 
-    def is_created(self) -> bool:
-        return True
-
 
 class ApiKeyResource(_Handle, ResourceProvider):
     @staticmethod
@@ -48,14 +45,10 @@ class ApiKeyResource(_Handle, ResourceProvider):
     def cloudformation_type() -> str:
         return "AWS::ApiGateway::ApiKey"
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "APIKeyId"
+    ATTRIBUTES = frozenset({"APIKeyId"})
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "APIKeyId":
-            return self.object_id
-        raise UnformattedGetAttTemplateException()
+    def attribute(self, name: str) -> Any:
+        return self.object_id
 
     @classmethod
     def create_from_cloudformation_json(
@@ -157,14 +150,10 @@ class UsagePlanResource(_Handle, ResourceProvider):
     def cloudformation_type() -> str:
         return "AWS::ApiGateway::UsagePlan"
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
+    ATTRIBUTES = frozenset({"Id"})
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Id":
-            return self.object_id
-        raise UnformattedGetAttTemplateException()
+    def attribute(self, name: str) -> Any:
+        return self.object_id
 
     @classmethod
     def create_from_cloudformation_json(
@@ -223,14 +212,10 @@ class UsagePlanKeyResource(_Handle, ResourceProvider):
     def cloudformation_type() -> str:
         return "AWS::ApiGateway::UsagePlanKey"
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
+    ATTRIBUTES = frozenset({"Id"})
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Id":
-            return self.object_id
-        raise UnformattedGetAttTemplateException()
+    def attribute(self, name: str) -> Any:
+        return self.object_id
 
     @classmethod
     def create_from_cloudformation_json(

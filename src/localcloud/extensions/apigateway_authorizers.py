@@ -10,7 +10,7 @@ from typing import Any
 
 from localcloud.patches import Patch, register
 
-from ._moto import UnformattedGetAttTemplateException, apigw
+from ._moto import apigw
 from .apigateway_openapi_security import unsupported_authorizer
 from .cfn_provider import ResourceProvider
 
@@ -60,14 +60,10 @@ class AuthorizerResource(ResourceProvider):
     def physical_resource_id(self) -> str:
         return self.authorizer_id
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "AuthorizerId"
+    ATTRIBUTES = frozenset({"AuthorizerId"})
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "AuthorizerId":
-            return self.authorizer_id
-        raise UnformattedGetAttTemplateException()
+    def attribute(self, name: str) -> Any:
+        return self.authorizer_id
 
     @classmethod
     def create_from_cloudformation_json(
@@ -111,9 +107,6 @@ class AuthorizerResource(ResourceProvider):
         api = apigw.apigateway_backends[account_id][region_name].apis.get(self.rest_api_id)
         if api is not None:
             api.authorizers.pop(self.authorizer_id, None)
-
-    def is_created(self) -> bool:
-        return True
 
 
 register(

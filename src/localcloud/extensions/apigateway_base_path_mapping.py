@@ -105,10 +105,6 @@ class BasePathMappingResource(ResourceProvider):
         return f"{self.domain_name}/{shown}"
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
     def create_from_cloudformation_json(
         cls,
         resource_name: str,
@@ -153,9 +149,6 @@ class BasePathMappingResource(ResourceProvider):
     def delete(self, account_id: str, region_name: str) -> None:
         mappings = apigw.apigateway_backends[account_id][region_name].base_path_mappings
         mappings.get(self.domain_name, {}).pop(self.base_path, None)
-
-    def is_created(self) -> bool:
-        return True
 
 
 register(

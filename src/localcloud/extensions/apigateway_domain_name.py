@@ -14,7 +14,6 @@ from localcloud.patches import Patch, register
 from ._moto import (
     BadRequestException,
     ConflictException,
-    UnformattedGetAttTemplateException,
     apigw,
     apigw_responses,
 )
@@ -133,20 +132,20 @@ class DomainNameResource(ResourceProvider):
     def physical_resource_id(self) -> str:
         return self.domain_name
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in {
+    ATTRIBUTES = frozenset(
+        {
             "RegionalDomainName",
             "RegionalHostedZoneId",
             "DistributionDomainName",
             "DistributionHostedZoneId",
             "DomainNameArn",
         }
+    )
 
     def _model(self) -> Any:
         return apigw.apigateway_backends[self.account_id][self.region_name].get_domain_name(self.domain_name)
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
+    def attribute(self, name: str) -> Any:
         model = self._model()
         values = {
             "RegionalDomainName": model.regional_domain_name,
@@ -155,9 +154,7 @@ class DomainNameResource(ResourceProvider):
             "DistributionHostedZoneId": model.distribution_hosted_zone_id,
             "DomainNameArn": f"arn:aws:apigateway:{self.region_name}::/domainnames/{self.domain_name}",
         }
-        if attribute_name not in values:
-            raise UnformattedGetAttTemplateException()
-        return values[attribute_name] or ""  # e.g. a REGIONAL name has no distribution
+        return values[name] or ""  # e.g. a REGIONAL name has no distribution
 
     @classmethod
     def create_from_cloudformation_json(
@@ -226,9 +223,6 @@ class DomainNameResource(ResourceProvider):
         backend = apigw.apigateway_backends[account_id][region_name]
         backend.domain_names.pop(self.domain_name, None)
         backend.base_path_mappings.pop(self.domain_name, None)
-
-    def is_created(self) -> bool:
-        return True
 
 
 def _backend_create_domain_name(self: Any, domain_name: str, *args: Any, **kwargs: Any) -> Any:

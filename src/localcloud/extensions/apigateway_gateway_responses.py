@@ -40,10 +40,6 @@ class GatewayResponseResource(ResourceProvider):
         return self.id
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
     def create_from_cloudformation_json(
         cls,
         resource_name: str,
@@ -97,6 +93,3 @@ class GatewayResponseResource(ResourceProvider):
         api = apigw.apigateway_backends[account_id][region_name].apis.get(self.rest_api_id)
         if api is not None:
             api.gateway_responses.pop(self.response_type, None)
-
-    def is_created(self) -> bool:
-        return True

@@ -73,10 +73,6 @@ class StageResource(ResourceProvider):
         return self.stage_name
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
     def create_from_cloudformation_json(
         cls,
         resource_name: str,
@@ -130,6 +126,3 @@ class StageResource(ResourceProvider):
         api = backend.apis.get(self.rest_api_id)
         if api is not None and self.stage_name in api.stages:
             backend.delete_stage(self.rest_api_id, self.stage_name)  # refused while a mapping uses it
-
-    def is_created(self) -> bool:
-        return True

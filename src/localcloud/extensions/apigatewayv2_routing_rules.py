@@ -21,7 +21,6 @@ from localcloud.dataplane.routing_rules import HeaderCondition, InvokeApi, Routi
 from localcloud.patches import Patch, register
 
 from ._moto import (
-    UnformattedGetAttTemplateException,
     apigw,
     apigw_urls,
     apigwv2_exceptions,
@@ -379,16 +378,10 @@ class RoutingRuleResource(ResourceProvider):
     def physical_resource_id(self) -> str:
         return rule_arn(self.account_id, self.region_name, self.domain_name, self.rule_id)
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in {"RoutingRuleArn", "RoutingRuleId"}
+    ATTRIBUTES = frozenset({"RoutingRuleArn", "RoutingRuleId"})
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "RoutingRuleArn":
-            return self.physical_resource_id
-        if attribute_name == "RoutingRuleId":
-            return self.rule_id
-        raise UnformattedGetAttTemplateException()
+    def attribute(self, name: str) -> Any:
+        return self.physical_resource_id if name == "RoutingRuleArn" else self.rule_id
 
     @classmethod
     def create_from_cloudformation_json(
@@ -434,9 +427,6 @@ class RoutingRuleResource(ResourceProvider):
             return  # the domain, and its rules with it, is already gone
         with _lock:
             domain.routing_rules = tuple(r for r in rules_of(domain) if r.rule_id != self.rule_id)
-
-    def is_created(self) -> bool:
-        return True
 
 
 def _with_rule_urls(original: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource
 
 from typing import Any
 
-from ._moto import UnformattedGetAttTemplateException, cloudwatch
+from ._moto import cloudwatch
 from .cfn_provider import ResourceProvider
 
 
@@ -53,14 +53,10 @@ class AlarmResource(ResourceProvider):
     def physical_resource_id(self) -> str:
         return self.name
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
+    ATTRIBUTES = frozenset({"Arn"})
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
+    def attribute(self, name: str) -> Any:
+        return self.arn
 
     @classmethod
     def create_from_cloudformation_json(
@@ -89,6 +85,3 @@ class AlarmResource(ResourceProvider):
 
     def delete(self, account_id: str, region_name: str) -> None:
         cloudwatch.cloudwatch_backends[account_id][region_name].delete_alarms([self.name])
-
-    def is_created(self) -> bool:
-        return True

@@ -61,14 +61,10 @@ class AliasResource(ResourceProvider):
     def physical_resource_id(self) -> str:
         return self.arn
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "AliasArn"
+    ATTRIBUTES = frozenset({"AliasArn"})
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "AliasArn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
+    def attribute(self, name: str) -> Any:
+        return self.arn
 
     @classmethod
     def create_from_cloudformation_json(
@@ -114,9 +110,6 @@ class AliasResource(ResourceProvider):
 
     def delete(self, account_id: str, region_name: str) -> None:
         awslambda.lambda_backends[account_id][region_name].delete_alias(self.name, self.function_name)
-
-    def is_created(self) -> bool:
-        return True
 
 
 def _version_has_attribute(cls: Any, attr: str) -> bool:

@@ -39,10 +39,6 @@ class BucketPolicyResource(ResourceProvider):
         return self.bucket
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
     def create_from_cloudformation_json(
         cls,
         resource_name: str,
@@ -73,6 +69,3 @@ class BucketPolicyResource(ResourceProvider):
         backend = _backend(account_id, region_name)
         if self.bucket in backend.buckets:
             backend.delete_bucket_policy(self.bucket)
-
-    def is_created(self) -> bool:
-        return True
