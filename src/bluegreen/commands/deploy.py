@@ -2,14 +2,28 @@
 
 Colors and the domain deploy under the lock: a deploy never races a switch, and a color is re-checked
 under the lock not to be live before SAM touches it.
+
+A color's build is reused while its template, sources and requirements are unchanged; a color or the data
+stack skips `sam deploy` while the stack is exactly as this checkout's last deploy of the same build and
+settings left it (see deploy_records). --no-cache runs SAM in full.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bluegreen.commands import pass_app
+from bluegreen.config import DeployConfig
 from bluegreen.context import AppContext
+from bluegreen.deploy_records import (
+    DeployRecord,
+    build_inputs_digest,
+    content_digest,
+    settings_digest,
+    workspace,
+)
 from bluegreen.domain_params import domain_parameters
 from bluegreen.errors import OperationFailed, UsageError
 from bluegreen.states import Action, Phase
@@ -38,24 +52,62 @@ def refuse_live_color(app: AppContext, target: str, force: bool) -> None:
 @click.option(
     "--force", is_flag=True, help="Allow deploying into the LIVE color (or re-pointing the domain)."
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Run sam build and sam deploy even when the records say nothing changed since the last ones.",
+)
 @pass_app
-def deploy(app: AppContext, target: str, color: str | None, force: bool) -> None:
+def deploy(app: AppContext, target: str, color: str | None, force: bool, no_cache: bool) -> None:
     """Deploy the data stack (first, once), a color stack, or the custom-domain stack (domain [--color C])."""
     if color is not None and target != "domain":
         raise UsageError("--color applies to deploy domain only")
     if target == "data":
-        deploy_data(app)
+        deploy_data(app, reuse=not no_cache)
     elif target == "domain":
         deploy_domain(app, color, force)
     else:
-        deploy_color(app, target, force)
+        deploy_color(app, target, force, reuse=not no_cache)
 
 
-def deploy_data(app: AppContext) -> None:
+def deployed_settings(config: DeployConfig, template: Path) -> str:
+    """Everything `sam deploy` sends for this unit: the template with the code it names, and the samconfig."""
+    return settings_digest(
+        {
+            "template": build_inputs_digest(template),
+            "samconfig": content_digest([config.config_file]),
+            "config_env": config.config_env,
+        }
+    )
+
+
+def deploy_unless_unchanged(app: AppContext, config: DeployConfig, template: Path, reuse: bool) -> bool:
+    """sam deploy, unless the stack is exactly as our last deploy of the same settings left it.
+    Returns False when nothing changed."""
+    record = DeployRecord(workspace(app.project.root, config.unit), config.config_env)
+    settings = deployed_settings(config, template)
+    if reuse:
+        stack = app.aws.describe_stack(config.stack_name)
+        latest = app.aws.latest_event_id(config.stack_name) if stack is not None else None
+        if record.unchanged(settings, stack, latest):
+            app.say(
+                f"sam deploy {config.unit}: skipped, {config.stack_name} runs this build with these settings "
+                "and has had no stack operation since (--no-cache to deploy anyway)"
+            )
+            return False
+    record.forget()  # a deploy that fails half-way leaves no record that vouches for the stack
+    changed = app.sam().deploy(config, template)
+    stack = app.aws.describe_stack(config.stack_name)
+    if stack is not None:
+        record.save(settings, stack, app.aws.latest_event_id(config.stack_name))
+    return changed
+
+
+def deploy_data(app: AppContext, reuse: bool) -> None:
     """The data stack holds the lock table itself, so it deploys without the lock; it is never switched."""
     config = app.project.deploy_config("data")
     app.say(f"deploying {config.stack_name} (orders, idempotency, switch lock and history; tables retained)")
-    changed = app.sam().deploy(config, config.template_file)
+    changed = deploy_unless_unchanged(app, config, config.template_file, reuse)
     app.say(f"{config.stack_name}: " + ("deployed" if changed else "nothing to change, already up to date"))
 
 
@@ -84,10 +136,10 @@ def deploy_domain(app: AppContext, color: str | None, force: bool) -> None:
     app.say(f"{config.stack_name}: " + ("deployed" if changed else "nothing to change, already up to date"))
 
 
-def deploy_color(app: AppContext, target: str, force: bool) -> None:
+def deploy_color(app: AppContext, target: str, force: bool, reuse: bool) -> None:
     refuse_live_color(app, target, force)  # refuse before a long build
     config = app.project.deploy_config(target)
-    template = app.sam().build(config)  # a build changes nothing deployed: no lock needed
+    template = app.sam().build(config, reuse=reuse)  # a build changes nothing deployed: no lock needed
     with app.operations.locked(Action.DEPLOY, f"deploy {target}") as run:
         refuse_live_color(app, target, force)  # a switch may have made it live during the build
         run.begin(
@@ -95,5 +147,5 @@ def deploy_color(app: AppContext, target: str, force: bool) -> None:
         )
         with run.phase(Phase.DEPLOY):
             run.ensure_held()
-            changed = app.sam().deploy(config, template)
+            changed = deploy_unless_unchanged(app, config, template, reuse)
     app.say(f"{config.stack_name}: " + ("deployed" if changed else "nothing to change, already up to date"))

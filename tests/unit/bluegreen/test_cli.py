@@ -196,7 +196,7 @@ def test_deploy_refuses_the_live_color_unless_forced(
     assert build[1:3] == ["build", "--template-file"] and deploy[1] == "deploy"
     config = deploy[deploy.index("--config-file") + 1]
     assert Path(config).is_absolute() and config.endswith("samconfig/blue.toml")
-    assert deploy[deploy.index("--template-file") + 1].endswith(".aws-sam/build-blue/template.yaml")
+    assert deploy[deploy.index("--template-file") + 1].endswith(".aws-sam/blue/build/template.yaml")
     assert "--no-fail-on-empty-changeset" in deploy
 
 
@@ -439,7 +439,7 @@ def test_deploy_rechecks_under_the_lock_that_its_color_is_not_live(
     # GIVEN a switch makes green live while `deploy green` is building
     plain_runner = world.runner
 
-    def switch_during_build(argv: object, echo: object) -> tuple[int, list[str]]:
+    def switch_during_build(argv: object, echo: object, cwd: object = None) -> tuple[int, list[str]]:
         result = plain_runner(argv, echo)
         if list(argv)[1] == "build":  # type: ignore[call-overload]
             world.remap("green")
@@ -459,7 +459,7 @@ def test_a_switch_while_a_deploy_holds_the_lock_is_refused(
     plain_runner = world.runner
     seen: dict[str, tuple[int, str]] = {}
 
-    def switch_during_deploy(argv: object, echo: object) -> tuple[int, list[str]]:
+    def switch_during_deploy(argv: object, echo: object, cwd: object = None) -> tuple[int, list[str]]:
         if list(argv)[1] == "deploy":  # type: ignore[call-overload]
             with pytest.raises(SystemExit) as exited:
                 main(["--project-dir", str(world.root), "switch", "green", "--yes"], **world_kwargs)

@@ -223,7 +223,7 @@ class World:
         self.session = session
         return session
 
-    def runner(self, argv: Any, echo: Any) -> tuple[int, list[str]]:
+    def runner(self, argv: Any, echo: Any, cwd: Any = None) -> tuple[int, list[str]]:
         self.sam_calls.append(list(argv))
         if argv[1] == "build":  # what sam build leaves behind for sam deploy
             built = Path(argv[argv.index("--build-dir") + 1])
