@@ -48,9 +48,11 @@ $(INSTALL_STAMP): pyproject.toml
 .PHONY: build
 # SAM's "Commands you can use next" hint is dropped: it suggests `sam local` (needs Docker).
 SAM_HINT_FILTER := sed '/^Commands you can use next$$/,/^$$/d'
-build: $(INSTALL_STAMP) ## sam build both colors into .aws-sam/build-<color>
-	sam build --template-file stacks/blue-stack.yaml --build-dir .aws-sam/build-blue --cached --cache-dir .aws-sam/cache-blue 2>&1 | $(SAM_HINT_FILTER)
-	sam build --template-file stacks/green-stack.yaml --build-dir .aws-sam/build-green --cached --cache-dir .aws-sam/cache-green 2>&1 | $(SAM_HINT_FILTER)
+build: $(INSTALL_STAMP) ## sam build both colors, cached, into .aws-sam/<color>/build (bluegreen deploy builds too)
+	@# Each color in its own workspace: SAM keeps build.toml beside the build folder and its resolved
+	@# dependencies under the working directory, and evicts what the template being built does not use.
+	for color in blue green; do mkdir -p .aws-sam/$$color; \
+		(cd .aws-sam/$$color && sam build --template-file $(CURDIR)/stacks/$$color-stack.yaml --build-dir build --cached --cache-dir cache) 2>&1 | $(SAM_HINT_FILTER); done
 
 .PHONY: deploy-data
 deploy-data: $(INSTALL_STAMP) ## Deploy the data stack first (orders, idempotency, switch lock and history)
@@ -131,6 +133,10 @@ test: $(INSTALL_STAMP) ## Unit, template, local-cloud and end-to-end tests
 .PHONY: bench
 bench: $(INSTALL_STAMP) ## Zero-downtime benchmark: load through the custom domain across switches
 	$(BIN)/python -m localcloud.bench
+
+.PHONY: bench-deploy
+bench-deploy: $(INSTALL_STAMP) ## Deploy benchmark: first deploy, no-change and changed redeploys (seconds, lines)
+	$(BIN)/python -m localcloud.deploy_bench
 
 .PHONY: diagram
 diagram: ## Regenerate architecture/architecture.png from architecture/architecture.dot (Graphviz)

@@ -3,7 +3,8 @@
 On a fresh local cloud and a copy of the project with no build yet (so the repository's own
 `.aws-sam` and sources are left alone), times deploys of the blue color: the first one (cold build,
 stack created), a redeploy with nothing changed (with and without the records that let it skip SAM), a
-redeploy after a source change, and one after a requirements change. Prints seconds and output lines of each beside their anchors.
+redeploy after a source change, and one after a requirements change. Prints the seconds and output
+lines of each beside their anchors.
 """
 
 from __future__ import annotations

@@ -38,7 +38,9 @@ def test_deploy_argv_quotes_values_with_spaces(tmp_path: Path) -> None:
 def test_failures_and_missing_files_are_reported(tmp_path: Path) -> None:
     project = Project(write_project(tmp_path), "default")
     config = project.deploy_config("green")
-    failing = Sam(project.root, lambda line: None, runner=lambda argv, echo, cwd=None: (1, ["", "Error: boom", ""]))
+    failing = Sam(
+        project.root, lambda line: None, runner=lambda argv, echo, cwd=None: (1, ["", "Error: boom", ""])
+    )
     with pytest.raises(OperationFailed, match="sam deploy exited 1: Error: boom"):
         failing.deploy(config, config.template_file)
     with pytest.raises(ConfigError, match="file not found"):
