@@ -255,7 +255,7 @@ class Sam:
     @staticmethod
     def _build_reason(record: BuildRecord, reuse: bool, manifests: str) -> str:
         if not record.exists():
-            return "first build here: SAM resolves the dependencies (the slow part, once)"
+            return "no build on record: SAM builds, resolving the dependencies unless its cache holds them"
         if not reuse:
             return "rebuild asked for; SAM reuses what is still valid (--cached)"
         if record.manifests() != manifests:

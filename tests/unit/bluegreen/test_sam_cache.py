@@ -95,7 +95,7 @@ def test_a_build_runs_sam_cached_in_the_units_workspace_and_is_reused_while_noth
     assert cwd == workspace
     assert argv[argv.index("--build-dir") + 1] == str(workspace / "build")
     assert "--cached" in argv and argv[argv.index("--cache-dir") + 1] == str(workspace / "cache")
-    assert "first build" in said[0]
+    assert "no build on record" in said[0]
     # WHEN built again with nothing changed THEN SAM does not run and the operator is told why
     said = build(project, sam)
     assert len(sam.runs) == 1 and "skipped" in said[0] and "unchanged" in said[0]
