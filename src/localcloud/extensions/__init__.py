@@ -18,6 +18,7 @@ EXTENSIONS = (
     "cfn_events",
     "cfn_resource_status",
     "cfn_resources",
+    "cfn_exports",
     "cfn_stacks",
     "cfn_change_sets",
     "apigateway_account",
