@@ -36,6 +36,7 @@ from localcloud.dataplane.mock_integration import mock_response
 from localcloud.dataplane.model import Route, binary_media_types, find_rest_api, match_route, stage_variables
 from localcloud.dataplane.proxy_event import IncomingRequest, RequestIds, build_event, client_headers
 from localcloud.dataplane.proxy_response import HttpResponse, MalformedProxyResponse, map_proxy_result
+from localcloud.dataplane.request_validation import validate_request
 from localcloud.dataplane.resource_policy import api_gateway_may_invoke
 from localcloud.dataplane.routing_rules import DomainTarget
 from localcloud.lambda_runtime import CallerTimedOut, InvokeResult, LambdaRuntime, Throttled
@@ -216,11 +217,12 @@ class Gateway:
             binary_media_types=binary_types,
             ids=ids,
         )
-        # API Gateway's order: authorization, then the API key, then the integration.
+        # API Gateway's order: authorization, the API key, request validation, then the integration.
         method_arn = _execute_api_arn(api, f"{stage}/{request.method}/{path.lstrip('/')}")
         check_api_policy(api, method_arn, request.source_ip, config.authorization_type == "CUSTOM")
         authorization = self._authorize(api, stage, config, event, method_arn)
         api_key = self._api_key(api, stage, request, config, authorization)
+        validate_request(api, config.validation, request, route.path_parameters)
         _decorate(event, authorization, api_key)
         if route.integration_type == "MOCK":
             content_type = next((v for k, v in request.headers if k.lower() == "content-type"), None)

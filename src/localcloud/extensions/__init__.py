@@ -24,6 +24,7 @@ EXTENSIONS = (
     "apigateway_account",
     "apigateway_rest_api",
     "apigateway_method",
+    "apigateway_validator_resources",
     "apigateway_authorizers",
     "apigateway_api_keys",
     "apigateway_gateway_responses",
