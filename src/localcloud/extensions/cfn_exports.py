@@ -9,12 +9,15 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/int
       https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListImports.html
 """
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 from localcloud.patches import Patch, register
 
 from ._moto import ValidationError, cfn, cfn_responses, parsing
+
+log = logging.getLogger("localcloud.cloudformation")
 
 IMPORT = "Fn::ImportValue"
 _SETTLED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
@@ -59,17 +62,20 @@ def imported_names(stack: Any) -> frozenset[str]:
     resource references inside an import's name)."""
     template = stack.template_dict or {}
     resource_map = stack.resource_map
-    nodes = [
-        resource_json
-        for resource_json in (template.get("Resources") or {}).values()
-        if _included(resource_map, resource_json)
-    ]
-    nodes += [spec for spec in (template.get("Outputs") or {}).values() if _included(resource_map, spec)]
-    return frozenset(
-        str(parsing.clean_json(expression, resource_map))
-        for node in nodes
-        for expression in _import_expressions(node, resource_map)
-    )
+    names: set[str] = set()
+    try:
+        nodes = [
+            resource_json
+            for resource_json in (template.get("Resources") or {}).values()
+            if _included(resource_map, resource_json)
+        ]
+        nodes += [spec for spec in (template.get("Outputs") or {}).values() if _included(resource_map, spec)]
+        for node in nodes:
+            for expression in _import_expressions(node, resource_map):
+                names.add(str(parsing.clean_json(expression, resource_map)))
+    except Exception:  # a template the engine accepted but this walk cannot read: keep what was found
+        log.warning("Imports of stack %s could not all be read", stack.name, exc_info=True)
+    return frozenset(names)
 
 
 def record_imports(stack: Any) -> None:
