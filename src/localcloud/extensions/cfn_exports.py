@@ -23,8 +23,8 @@ IMPORT = "Fn::ImportValue"
 _SETTLED = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
 
 
-class ExportInUse(Exception):
-    """An update would remove or change an export another stack imports; the message is the reason."""
+class ExportConflict(Exception):
+    """An update or create would drop or change an export in use, or take a name another stack exports."""
 
 
 def backend_of(stack: Any) -> Any:
@@ -130,7 +130,7 @@ def published(backend: Any, stack: Any) -> dict[str, Any]:
 
 def require_changes_allowed(stack: Any) -> None:
     """Before an update completes: its new exports must not drop or change one in use, nor take a name
-    another stack exports. Raises ExportInUse (the update then rolls back)."""
+    another stack exports. Raises ExportConflict (the update then rolls back)."""
     backend = backend_of(stack)
     new = {export.name: export for export in current_exports(stack)}
     for name, old in published(backend, stack).items():
@@ -138,9 +138,9 @@ def require_changes_allowed(stack: Any) -> None:
         if not users:
             continue
         if name not in new:
-            raise ExportInUse(f"Cannot delete export {name} as it is in use by {_joined(users)}.")
+            raise ExportConflict(f"Cannot delete export {name} as it is in use by {_joined(users)}.")
         if new[name].value != old.value:
-            raise ExportInUse(f"Cannot update export {name} as it is in use by {_joined(users)}.")
+            raise ExportConflict(f"Cannot update export {name} as it is in use by {_joined(users)}.")
     require_unique(stack)
 
 
@@ -150,7 +150,7 @@ def require_unique(stack: Any) -> None:
         other = backend.exports.get(export.name)
         if other is not None and other.exporting_stack_id != stack.stack_id:
             owner = backend.stacks.get(other.exporting_stack_id)
-            raise ExportInUse(
+            raise ExportConflict(
                 f"Export with name {export.name} is already exported by stack "
                 f"{owner.name if owner else other.exporting_stack_id}"
             )
