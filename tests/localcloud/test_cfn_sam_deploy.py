@@ -234,3 +234,48 @@ def test_sam_deploy_resolve_s3_creates_its_managed_artifacts_stack(endpoint: dic
     policy = _client("s3", endpoint).get_bucket_policy(Bucket=bucket)["Policy"]
     assert "aws:SecureTransport" in policy
     assert cf.describe_stacks(StackName="resolved")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_awscli_delete_of_the_data_stack_is_refused_while_a_color_imports_it(
+    endpoint: dict[str, str], tmp_path: Path
+) -> None:
+    # GIVEN the product's data stack and a stack importing its orders table, deployed with the aws CLI
+    importer = tmp_path / "importer.yaml"
+    importer.write_text(
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+        "      DisplayName: !ImportValue cli-data-OrdersTableName\n"
+    )
+    data_stack = Path(__file__).resolve().parents[2] / "stacks" / "data-stack.yaml"
+    for template, stack in ((data_stack, "cli-data"), (importer, "cli-color")):
+        deployed = _run(
+            endpoint,
+            str(BIN / "aws"),
+            "cloudformation",
+            "deploy",
+            "--template-file",
+            str(template),
+            "--stack-name",
+            stack,
+        )
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    # WHEN the data stack is deleted first
+    deleted = _run(endpoint, str(BIN / "aws"), "cloudformation", "delete-stack", "--stack-name", "cli-data")
+    # THEN the call succeeds as on AWS, but the stack stays with its status and says which stack holds it
+    assert deleted.returncode == 0, deleted.stderr
+    described = _run(
+        endpoint, str(BIN / "aws"), "cloudformation", "describe-stacks", "--stack-name", "cli-data"
+    )
+    stack = json.loads(described.stdout)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert stack["StackStatusReason"] == (
+        "Export cli-data-OrdersTableName cannot be deleted as it is in use by cli-color"
+    )
+    imports = _run(
+        endpoint,
+        str(BIN / "aws"),
+        "cloudformation",
+        "list-imports",
+        "--export-name",
+        "cli-data-OrdersTableName",
+    )
+    assert json.loads(imports.stdout)["Imports"] == ["cli-color"], imports.stderr

@@ -7,7 +7,7 @@ Doc: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from localcloud.dataplane.gateway_errors import Forbidden
@@ -20,6 +20,7 @@ class ApiKeyIdentity:
 
     value: str
     key_id: str
+    plan: Any = field(default=None, compare=False, repr=False)  # moto's UsagePlan that admits the key
 
 
 def _plans_of_stage(backend: Any, api_id: str, stage: str) -> list[str]:
@@ -39,5 +40,5 @@ def validate_api_key(api: Any, stage: str, presented: str | None) -> ApiKeyIdent
         for key_id in list((backend.usage_plan_keys.get(plan_id) or {}).keys()):
             key = backend.keys.get(key_id)
             if key is not None and key.value == presented and key.enabled:
-                return ApiKeyIdentity(value=str(key.value), key_id=str(key.id))
+                return ApiKeyIdentity(str(key.value), str(key.id), backend.usage_plans.get(plan_id))
     raise Forbidden()

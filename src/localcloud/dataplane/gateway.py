@@ -36,8 +36,10 @@ from localcloud.dataplane.mock_integration import mock_response
 from localcloud.dataplane.model import Route, binary_media_types, find_rest_api, match_route, stage_variables
 from localcloud.dataplane.proxy_event import IncomingRequest, RequestIds, build_event, client_headers
 from localcloud.dataplane.proxy_response import HttpResponse, MalformedProxyResponse, map_proxy_result
+from localcloud.dataplane.request_validation import validate_request
 from localcloud.dataplane.resource_policy import api_gateway_may_invoke
 from localcloud.dataplane.routing_rules import DomainTarget
+from localcloud.dataplane.throttling import Throttling
 from localcloud.lambda_runtime import CallerTimedOut, InvokeResult, LambdaRuntime, Throttled
 from localcloud.lambda_runtime.interpreter import UnsupportedRuntime
 from localcloud.lambda_runtime.moto_adapter import lambda_function, spec_from_moto
@@ -128,6 +130,7 @@ class Gateway:
         self._runtime = runtime
         self._live_target = live_target
         self._authorizers = LambdaAuthorizers(self._invoke_authorizer)
+        self._throttling = Throttling()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         ids = _new_ids()
@@ -216,11 +219,17 @@ class Gateway:
             binary_media_types=binary_types,
             ids=ids,
         )
-        # API Gateway's order: authorization, then the API key, then the integration.
+        # API Gateway's order: authorization, the API key with its usage plan's throttle and quota,
+        # request validation, then the integration.
         method_arn = _execute_api_arn(api, f"{stage}/{request.method}/{path.lstrip('/')}")
         check_api_policy(api, method_arn, request.source_ip, config.authorization_type == "CUSTOM")
         authorization = self._authorize(api, stage, config, event, method_arn)
         api_key = self._api_key(api, stage, request, config, authorization)
+        if api_key is not None and api_key.plan is not None:
+            self._throttling.check_plan(
+                api_key.plan, api_key.key_id, str(api.id), stage, route.resource_path, request.method
+            )
+        validate_request(api, config.validation, request, route.path_parameters)
         _decorate(event, authorization, api_key)
         if route.integration_type == "MOCK":
             content_type = next((v for k, v in request.headers if k.lower() == "content-type"), None)

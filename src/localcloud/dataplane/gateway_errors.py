@@ -84,3 +84,24 @@ class EndpointTimedOut(GatewayError):
     status = 504
     body = '{"message": "Endpoint request timed out"}'
     response_type = "INTEGRATION_TIMEOUT"
+
+
+class BadRequestParameters(GatewayError):
+    """BAD_REQUEST_PARAMETERS: a required request parameter is missing or blank (an enabled validator)."""
+
+    status = 400
+    response_type = "BAD_REQUEST_PARAMETERS"
+    error_type = "BadRequestException"
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__()
+        self.body = json.dumps({"message": f"Missing required request parameters: [{', '.join(missing)}]"})
+
+
+class BadRequestBody(GatewayError):
+    """BAD_REQUEST_BODY: the body does not match the method's model (an enabled validator)."""
+
+    status = 400
+    body = '{"message": "Invalid request body"}'
+    response_type = "BAD_REQUEST_BODY"
+    error_type = "BadRequestException"

@@ -1,4 +1,5 @@
-"""What a matched method asks of the gateway before its integration: authorization, API key, MOCK responses.
+"""What a matched method asks of the gateway before its integration: authorization, API key, request
+validation, MOCK responses.
 
 Read from moto's Method / Authorizer / Integration objects on every request (moto is untyped: narrowed here).
 """
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from localcloud.dataplane.model import Route
+from localcloud.dataplane.request_validation import Validation, validation_of
 
 # AWS's default when authorizerResultTtlInSeconds is not set.
 # Doc: https://docs.aws.amazon.com/apigateway/latest/api/API_Authorizer.html
@@ -44,6 +46,7 @@ class MethodConfig:
     request_templates: dict[str, str | None]
     passthrough_behavior: str
     integration_responses: tuple[IntegrationResponseConfig, ...]
+    validation: Validation | None = None
 
 
 def _authorizer(api: Any, authorizer_id: str | None) -> AuthorizerConfig | None:
@@ -93,6 +96,7 @@ def method_config(api: Any, route: Route) -> MethodConfig | None:
         request_templates=dict(getattr(integration, "request_templates", None) or {}),
         passthrough_behavior=str(getattr(integration, "passthrough_behaviour", None) or "WHEN_NO_MATCH"),
         integration_responses=_integration_responses(integration) if integration is not None else (),
+        validation=validation_of(api, method),
     )
 
 

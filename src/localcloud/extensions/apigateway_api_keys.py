@@ -111,23 +111,30 @@ class ApiKeyResource(_Handle, ResourceProvider):
             plan_keys.pop(self.object_id, None)
 
 
+def _throttle(settings: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in {"burstLimit": settings.get("BurstLimit"), "rateLimit": settings.get("RateLimit")}.items()
+        if v is not None
+    }
+
+
+def _api_stage(stage: dict[str, Any]) -> dict[str, Any]:
+    """An ApiStage with its per-method throttles ("/pets/GET" -> limits), as GetUsagePlan shows them."""
+    result: dict[str, Any] = {"apiId": stage.get("ApiId"), "stage": stage.get("Stage")}
+    if stage.get("Throttle"):
+        result["throttle"] = {method: _throttle(limits or {}) for method, limits in stage["Throttle"].items()}
+    return result
+
+
 def _usage_plan_payload(properties: dict[str, Any], resource_name: str) -> dict[str, Any]:
     throttle = properties.get("Throttle") or {}
     quota = properties.get("Quota") or {}
     return {
         "name": properties.get("UsagePlanName") or resource_name,
         "description": properties.get("Description"),
-        "apiStages": [
-            {"apiId": s.get("ApiId"), "stage": s.get("Stage")} for s in properties.get("ApiStages") or []
-        ],
-        "throttle": {
-            k: v
-            for k, v in {
-                "burstLimit": throttle.get("BurstLimit"),
-                "rateLimit": throttle.get("RateLimit"),
-            }.items()
-            if v is not None
-        },
+        "apiStages": [_api_stage(s) for s in properties.get("ApiStages") or []],
+        "throttle": _throttle(throttle),
         "quota": {
             k: v
             for k, v in {

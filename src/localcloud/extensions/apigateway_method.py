@@ -1,6 +1,7 @@
 """AWS::ApiGateway::Method with its authorization and integration responses (moto kept neither).
 
-AuthorizerId, ApiKeyRequired, RequestTemplates, PassthroughBehavior, TimeoutInMillis, Credentials and
+AuthorizerId, ApiKeyRequired, RequestParameters, RequestModels, RequestValidatorId (enforced by the data
+plane), RequestTemplates, PassthroughBehavior, TimeoutInMillis, Credentials and
 IntegrationResponses (static MOCK answers such as a CORS preflight) are stored on moto's Method; an
 authorization type the local cloud cannot enforce (AWS_IAM, COGNITO_USER_POOLS) fails the stack naming it.
 Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html
@@ -41,6 +42,8 @@ def _create(
         api_key_required=bool(properties.get("ApiKeyRequired", False)),
         authorizer_id=properties.get("AuthorizerId"),
         request_parameters=properties.get("RequestParameters"),
+        request_models=properties.get("RequestModels"),
+        request_validator_id=properties.get("RequestValidatorId"),
         operation_name=properties.get("OperationName"),
     )
     integration = properties.get("Integration")

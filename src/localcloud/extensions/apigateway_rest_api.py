@@ -11,6 +11,11 @@ from localcloud.patches import Patch, register
 from ._moto import apigw
 from .apigateway_gateway_responses import put_from
 from .apigateway_openapi_security import MethodSecurity, import_authorizers, method_security
+from .apigateway_request_validation import (
+    OperationValidation,
+    import_validators_and_models,
+    operation_validation,
+)
 
 _ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 _INTEGRATION_KEY = "x-amazon-apigateway-integration"
@@ -43,6 +48,7 @@ def _put_operation(
     verb: str,
     operation: dict[str, Any],
     security: MethodSecurity,
+    validation: OperationValidation,
 ) -> None:
     method = "ANY" if verb == _ANY_METHOD_KEY else verb.upper()
     backend.put_method(
@@ -52,6 +58,9 @@ def _put_operation(
         authorization_type=security.authorization_type,
         authorizer_id=security.authorizer_id,
         api_key_required=security.api_key_required,
+        request_parameters=validation.request_parameters or None,
+        request_models=validation.request_models or None,
+        request_validator_id=validation.validator_id,
     )
     integration = operation.get(_INTEGRATION_KEY)
     if not integration:
@@ -90,12 +99,14 @@ def import_body(backend: Any, api: Any, body: dict[str, Any]) -> None:
     api.resources = {root.id: root}
     root.resource_methods = {}
     authorizer_ids = import_authorizers(api, body)
+    validator_ids = import_validators_and_models(api, body)
     for path, item in (body.get("paths") or {}).items():
         resource = _resource_for_path(backend, api, path)
         for verb, operation in item.items():
             if verb == _ANY_METHOD_KEY or verb in _HTTP_VERBS:
                 security = method_security(operation or {}, body, authorizer_ids)
-                _put_operation(backend, api.id, resource.id, verb, operation or {}, security)
+                validation = operation_validation(api, body, item, operation or {}, validator_ids)
+                _put_operation(backend, api.id, resource.id, verb, operation or {}, security, validation)
     _import_gateway_responses(api, body)
     if body.get(_POLICY_KEY):
         api.policy = body[_POLICY_KEY]

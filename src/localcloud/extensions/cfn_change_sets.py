@@ -221,16 +221,6 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
     else:
         ok = run_update(stack, change_set.template, change_set.template_dict, dict(change_set.parameters))
     change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
-    if ok:
-        _publish_exports(self, stack)
-
-
-def _publish_exports(backend: Any, stack: Any) -> None:
-    """The stack's output Exports become importable by other stacks (Fn::ImportValue), as on AWS."""
-    for name in [n for n, e in backend.exports.items() if e.exporting_stack_id == stack.stack_id]:
-        backend.exports.pop(name)
-    for export in stack.exports:
-        backend.exports[export.name] = export
 
 
 def _create_from(stack: Any, change_set: Any) -> bool:

@@ -139,13 +139,21 @@ def create_with_events(
     return resource
 
 
+def _named_in_template(resource_type: str, resource_json: dict[str, Any]) -> bool:
+    """Whether the template names the resource itself; if not, CloudFormation generates a fresh name."""
+    model = parsing.get_model_map().get(resource_type)
+    name_property = model.cloudformation_name_type() if model is not None else None
+    return not name_property or name_property in (resource_json.get("Properties") or {})
+
+
 def update_with_events(
     stack: Any, logical_id: str, resource_json: dict[str, Any], changed: set[str] | None = None
 ) -> bool:
     """Update one existing resource in place or by replacement. True when its physical id changed.
 
     A change of a create-only property (read from the type's schema) replaces the resource, new one first;
-    a type with no update at all is deleted, then created again.
+    so does any change of a type with no update at all, unless the template names the resource (the new one
+    would reuse the name): then the old one goes first.
     """
     resources_map = stack.resource_map
     old = resources_map._parsed_resources[logical_id]
@@ -173,17 +181,24 @@ def update_with_events(
             new = parsing.parse_and_update_resource(
                 logical_id, resource_json, resources_map, stack.account_id, stack.region_name
             )
-        else:  # moto has no update for this type: replace it, old one first (names may be reused)
+        else:  # moto has no update for this type: replace it
             if retained or resource_json.get("DeletionPolicy") == "Retain":
                 # AWS would update in place; re-creating would lose what the Retain policy protects.
                 raise NotImplementedError(
                     f"Updating {resource_type} in place (changed: {', '.join(sorted(changed or ())) or '-'}) "
                     "is not supported by the local cloud; its Retain policy forbids replacing it instead"
                 )
-            resources_map._delete_resource(old, old_json)
-            new = _original_parse_and_create(
-                logical_id, resource_json, resources_map, stack.account_id, stack.region_name
-            )
+            if _named_in_template(resource_type, resource_json):
+                # The new resource would take the old one's name: old one first, or its backend refuses.
+                resources_map._delete_resource(old, old_json)
+                new = _original_parse_and_create(
+                    logical_id, resource_json, resources_map, stack.account_id, stack.region_name
+                )
+            else:  # a generated name: new one first, so a failed create leaves the old one serving
+                new = _original_parse_and_create(
+                    logical_id, resource_json, resources_map, stack.account_id, stack.region_name
+                )
+                resources_map._delete_resource(old, old_json)
     except Exception as error:
         reason = error_message(error)
         resource_event(

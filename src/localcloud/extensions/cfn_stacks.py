@@ -11,6 +11,7 @@ from typing import Any
 from localcloud.patches import Patch, register
 
 from . import cfn_capabilities as capabilities
+from . import cfn_exports as exports
 from ._moto import ValidationError, cfn, cfn_responses, parsing
 from .cfn_dependencies import CircularDependency, creation_order, dependencies
 from .cfn_events import stack_event
@@ -123,11 +124,13 @@ def create_resources(self: Any) -> None:
         ready = self.resource_map.create(self.template_dict)
         self.description = self.template_dict.get("Description")
         _fresh_outputs(self)
+        exports.require_unique(self)
     except Exception as error:
         _roll_back_create(self, error)
         return
     if ready:
         stack_event(self, "CREATE_COMPLETE")
+        exports.settle(self)
 
 
 def _roll_back_create(stack: Any, error: Exception) -> None:
@@ -144,6 +147,7 @@ def _roll_back_create(stack: Any, error: Exception) -> None:
         stack_event(stack, "ROLLBACK_FAILED")
     else:
         stack_event(stack, "ROLLBACK_COMPLETE")
+    exports.settle(stack)
 
 
 # --- update ---------------------------------------------------------------------------------------
@@ -209,12 +213,14 @@ def run_update(stack: Any, body: str, template: dict[str, Any], parameters: dict
         stack.template, stack.template_dict, stack.parameters = body, template, parameters
         stack.description = template.get("Description")
         _fresh_outputs(stack)
+        exports.require_changes_allowed(stack)
     except Exception as error:
         _roll_back_update(stack, error, previous)
         return False
     stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     delete_with_events(stack, _applied_jsons(stack), leftovers)
     stack_event(stack, "UPDATE_COMPLETE")
+    exports.settle(stack)
     return True
 
 
@@ -237,6 +243,7 @@ def _roll_back_update(
     stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
     delete_with_events(stack, _applied_jsons(stack), leftovers)
     stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
+    exports.settle(stack)
 
 
 def stack_update(
@@ -352,6 +359,8 @@ def stack_delete(self: Any) -> None:
             self, "DELETE_FAILED", f"The following resource(s) failed to delete: [{', '.join(failed)}]. "
         )
         raise StackDeleteFailed(failed)
+    exports.withdraw(self)
+    exports.release_imports(self)
     _no_outputs(self)
     stack_event(self, "DELETE_COMPLETE")
 
@@ -362,14 +371,17 @@ def backend_delete_stack(self: Any, name_or_stack_id: str) -> None:
     )
     if stack is None:
         return  # AWS: deleting a stack that does not exist succeeds
+    in_use = exports.delete_refusal(stack)
+    if in_use:
+        # AWS accepts the call and changes nothing: the stack keeps its status, with the reason.
+        stack_event(stack, stack.status, in_use)
+        return
     try:
         stack.delete()
     except StackDeleteFailed:
         return  # the stack stays, in DELETE_FAILED, and can be deleted again
     self.stacks.pop(stack.stack_id, None)
     self.deleted_stacks[stack.stack_id] = stack
-    for export_name in [n for n, e in self.exports.items() if e.exporting_stack_id == stack.stack_id]:
-        self.exports.pop(export_name)
 
 
 # --- GetTemplate: Original by default, Processed on request ---------------------------------------
