@@ -63,3 +63,14 @@ def test_a_quota_answers_limit_exceeded_once_used_up(api: StackApi) -> None:
     assert [reply.status for reply in replies] == [200, 200, 200, 429]
     assert json_of(replies[-1]) == {"message": "Limit Exceeded"}
     assert replies[-1].header("x-amzn-ErrorType") == "LimitExceededException"
+
+
+def test_a_stage_method_throttle_answers_429_to_anyone(api: StackApi) -> None:
+    # GIVEN the stage's GET /staged takes a burst of 1, with a token every 100 s
+    first, second = (api.call("/staged") for _ in range(2))
+
+    # THEN the second request in a row is throttled, with no API key involved
+    assert first.status == 200
+    assert second.status == 429
+    assert json_of(second) == TOO_MANY
+    assert second.header("x-amzn-ErrorType") == "TooManyRequestsException"

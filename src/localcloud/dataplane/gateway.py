@@ -219,8 +219,9 @@ class Gateway:
             binary_media_types=binary_types,
             ids=ids,
         )
-        # API Gateway's order: authorization, the API key with its usage plan's throttle and quota,
-        # request validation, then the integration.
+        # API Gateway's order: the stage's method throttle, authorization, the API key with its usage
+        # plan's throttle and quota, request validation, then the integration.
+        self._throttling.check_stage(str(api.id), api.stages.get(stage), route.resource_path, request.method)
         method_arn = _execute_api_arn(api, f"{stage}/{request.method}/{path.lstrip('/')}")
         check_api_policy(api, method_arn, request.source_ip, config.authorization_type == "CUSTOM")
         authorization = self._authorize(api, stage, config, event, method_arn)

@@ -104,12 +104,16 @@ class Throttling:
             return bucket.take(now)
 
     def check_stage(self, api_id: str, stage: Any, resource_path: str, verb: str) -> None:
-        """The stage's method settings: the method's own entry, else the stage-wide `*/*` one."""
+        """The stage's method settings: the method's own entry, else the stage's default (`*/*`).
+
+        Each method has a bucket of its own: the default is a limit every method inherits, not one
+        bucket the stage's methods share.
+        """
         settings = dict(getattr(stage, "method_settings", None) or {}) if stage is not None else {}
         key = f"{resource_path.lstrip('/')}/{verb}"
         chosen = key if key in settings else "*/*"
         limits = limits_of(settings.get(chosen), "throttlingRateLimit", "throttlingBurstLimit")
-        if limits is not None and not self._admit(("stage", api_id, stage.name, chosen), limits):
+        if limits is not None and not self._admit(("stage", api_id, stage.name, key), limits):
             raise Throttled()
 
     def check_plan(

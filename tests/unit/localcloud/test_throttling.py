@@ -102,4 +102,20 @@ def test_a_stage_method_setting_wins_over_the_stage_wide_one() -> None:
     with pytest.raises(Throttled):
         throttling.check_stage("api", stage, "/pets", "POST")
     for _ in range(50):
-        throttling.check_stage("api", stage, "/pets", "GET")  # the stage-wide bucket
+        throttling.check_stage("api", stage, "/pets", "GET")  # the stage default, its own bucket
+
+
+def test_the_stage_default_gives_each_method_a_bucket_of_its_own() -> None:
+    # GIVEN a stage default of a burst of 2 and no refill
+    throttling = Throttling(clock=FakeClock())
+    stage = SimpleNamespace(
+        name="live", method_settings={"*/*": {"throttlingRateLimit": 0.0, "throttlingBurstLimit": 2}}
+    )
+    # WHEN GET /health spends its burst
+    for _ in range(2):
+        throttling.check_stage("api", stage, "/health", "GET")
+    # THEN GET /health is throttled while POST /orders still has its own burst
+    with pytest.raises(Throttled):
+        throttling.check_stage("api", stage, "/health", "GET")
+    throttling.check_stage("api", stage, "/orders", "POST")
+    throttling.check_stage("api", stage, "/orders", "POST")
