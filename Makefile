@@ -115,7 +115,13 @@ delete-green: $(INSTALL_STAMP) ## Delete the green stack (refused while green is
 delete-data: $(INSTALL_STAMP) ## Delete the data stack (last): make delete-data CONFIRM=<its stack name>
 	@stack=$$(sed -n '/^\[$(CONFIG_ENV)\.deploy\.parameters\]/,/^\[/s/^stack_name *= *"\(.*\)"/\1/p' samconfig/data.toml); \
 	if [ "$(CONFIRM)" != "$$stack" ]; then \
-		echo "refusing: deleting the data stack needs CONFIRM=$$stack (its tables are retained anyway: delete them by hand to drop orders and history)" >&2; exit 2; fi
+		echo "refusing: deleting the data stack needs CONFIRM=$$stack (its tables are retained anyway: delete them by hand to drop orders and history)" >&2; exit 2; fi; \
+	exports=$$($(BLUEGREEN) exec -- aws cloudformation list-exports --output text --query "Exports[?starts_with(Name, '$$stack-')].Name"); \
+	for name in $$exports; do \
+		users=$$($(BLUEGREEN) exec -- aws cloudformation list-imports --export-name "$$name" --output text --query 'Imports' 2>/dev/null); \
+		if [ -n "$$users" ]; then \
+			echo "refusing: $$name is imported by $$users (CloudFormation would leave the delete waiting): delete the colors first" >&2; exit 2; fi; \
+	done
 	$(SAM_DELETE) --config-file $(abspath samconfig/data.toml)
 
 .PHONY: local-up
