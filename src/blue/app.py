@@ -9,13 +9,12 @@ carry the X-Ray SDK, which would import botocore at every cold start for subsegm
 """
 
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from petstore import catalog, orders
 from petstore.clock import utc_timestamp
 from petstore.errors import register_error_handlers
@@ -24,6 +23,9 @@ from petstore.models import CONFIRMATION_NUMBER_PATTERN, HealthResponse, Order, 
 from petstore.request_body import use_strict_json
 from petstore.settings import load_release, load_tables
 from petstore.store import DynamoDBOrderStore, OrderStore
+
+if TYPE_CHECKING:  # a type only: the module is not imported at cold start
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Fail the cold start, not a request, when the stack forgot a variable.
 RELEASE = load_release()
@@ -102,7 +104,7 @@ register_error_handlers(app, logger)  # after the routes: 405 and Allow are read
 
 @logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     logger.set_correlation_id(api_gateway_request_id(event))
     return app.resolve(event, context)
 
