@@ -136,7 +136,13 @@ def artifact_sizes(bundle: Path) -> tuple[int, int, list[str]]:
 
 
 def import_seconds(
-    bundle: Path, environ: Mapping[str, str], runs: int, module: str = "app", *, write_bytecode: bool = True
+    bundle: Path,
+    environ: Mapping[str, str],
+    runs: int,
+    module: str = "app",
+    *,
+    write_bytecode: bool = True,
+    warm_up: bool = True,
 ) -> list[float]:
     """`import app` in fresh isolated interpreters; a first, uncounted run writes the bytecode.
 
@@ -145,11 +151,25 @@ def import_seconds(
     probe = _IMPORT_PROBE.format(bundle=str(bundle), site=RUNTIME_SITE_PACKAGES, module=module)
     command = [sys.executable, "-I", "-S", *(() if write_bytecode else ("-B",)), "-c", probe]
     timings = []
-    for attempt in range(runs + 1):
+    for attempt in range(runs + 1 if warm_up else runs):
         done = subprocess.run(command, env=dict(environ), capture_output=True, text=True, check=True)
-        if attempt:
+        if attempt or not warm_up:
             timings.append(float(done.stdout.strip().splitlines()[-1]))
     return timings
+
+
+def interleaved_import_seconds(
+    bundle: Path, environ: Mapping[str, str], runs: int, modules: tuple[str, str]
+) -> tuple[list[float], list[float]]:
+    """Two imports measured in alternation, so a change in the machine's load weighs on both alike."""
+    for module in modules:  # writes the bytecode
+        import_seconds(bundle, environ, 0, module)
+    first: list[float] = []
+    second: list[float] = []
+    for _ in range(runs):
+        first += import_seconds(bundle, environ, 1, modules[0], warm_up=False)
+        second += import_seconds(bundle, environ, 1, modules[1], warm_up=False)
+    return first, second
 
 
 def bundle_copies(bundle: Path, workdir: Path) -> tuple[Path, Path]:
@@ -266,8 +286,7 @@ def main() -> None:
             "APP_COLOR": color,
             "APP_VERSION": RELEASE_VERSIONS[color],
         }
-        imports = import_seconds(bundle, environ, args.imports)
-        floor = import_seconds(bundle, environ, args.imports, module=LIBRARY_FLOOR)
+        imports, floor = interleaved_import_seconds(bundle, environ, args.imports, ("app", LIBRARY_FLOOR))
         median = statistics.median(imports)
         print(
             f"{color}: import median {ms(median)} (min {ms(min(imports))}, max {ms(max(imports))}, "
