@@ -20,7 +20,7 @@ from petstore.clock import utc_timestamp
 from petstore.errors import register_error_handlers
 from petstore.idempotency import KEY_PATTERN, IdempotentOrders
 from petstore.models import CONFIRMATION_NUMBER_PATTERN, HealthResponse, Order, OrderRequest, PetsResponse
-from petstore.request_body import use_strict_json
+from petstore.request_validation import use_strict_json
 from petstore.settings import load_release, load_tables
 from petstore.store import DynamoDBOrderStore, OrderStore
 

@@ -31,7 +31,7 @@ from petstore.models import (
     PetsResponse,
     PetStatus,
 )
-from petstore.request_body import use_strict_json
+from petstore.request_validation import use_strict_json
 from petstore.settings import load_release, load_tables
 from petstore.store import DynamoDBOrderStore, OrderStore
 

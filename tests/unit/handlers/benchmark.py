@@ -70,6 +70,9 @@ _IMPORT_PROBE = (
 )
 # What the handler cannot import less than: the resolver with validation, its parameter types, pydantic.
 LIBRARY_FLOOR = "aws_lambda_powertools.event_handler.openapi.params, aws_lambda_powertools.metrics, pydantic"
+# The floor's two halves: pydantic's BaseModel, and the resolver, logger and metrics without validation.
+PYDANTIC_ALONE = "pydantic.main"
+POWERTOOLS_WITHOUT_PYDANTIC = "aws_lambda_powertools.event_handler, aws_lambda_powertools.metrics"
 # A fresh process: import the bundle, then answer one request of a route (its store in memory).
 _FIRST_REQUEST_PROBE = """
 import contextlib, io, json, sys, time, warnings
@@ -159,17 +162,16 @@ def import_seconds(
 
 
 def interleaved_import_seconds(
-    bundle: Path, environ: Mapping[str, str], runs: int, modules: tuple[str, str]
-) -> tuple[list[float], list[float]]:
-    """Two imports measured in alternation, so a change in the machine's load weighs on both alike."""
+    bundle: Path, environ: Mapping[str, str], runs: int, modules: tuple[str, ...]
+) -> list[list[float]]:
+    """Imports measured in alternation, so a change in the machine's load weighs on each alike."""
     for module in modules:  # writes the bytecode
         import_seconds(bundle, environ, 0, module)
-    first: list[float] = []
-    second: list[float] = []
+    timings: list[list[float]] = [[] for _ in modules]
     for _ in range(runs):
-        first += import_seconds(bundle, environ, 1, modules[0], warm_up=False)
-        second += import_seconds(bundle, environ, 1, modules[1], warm_up=False)
-    return first, second
+        for index, module in enumerate(modules):
+            timings[index] += import_seconds(bundle, environ, 1, module, warm_up=False)
+    return timings
 
 
 def bundle_copies(bundle: Path, workdir: Path) -> tuple[Path, Path]:
@@ -286,7 +288,9 @@ def main() -> None:
             "APP_COLOR": color,
             "APP_VERSION": RELEASE_VERSIONS[color],
         }
-        imports, floor = interleaved_import_seconds(bundle, environ, args.imports, ("app", LIBRARY_FLOOR))
+        imports, floor, pydantic_alone, powertools_alone = interleaved_import_seconds(
+            bundle, environ, args.imports, ("app", LIBRARY_FLOOR, PYDANTIC_ALONE, POWERTOOLS_WITHOUT_PYDANTIC)
+        )
         median = statistics.median(imports)
         print(
             f"{color}: import median {ms(median)} (min {ms(min(imports))}, max {ms(max(imports))}, "
@@ -297,6 +301,11 @@ def main() -> None:
             f"{color}:   of which the libraries alone (Powertools resolver with validation, metrics, "
             f"pydantic) median {ms(statistics.median(floor))}; the handler's own modules about "
             f"{ms(median - statistics.median(floor))}"
+        )
+        print(
+            f"{color}:   the floor's halves: pydantic (BaseModel) alone median "
+            f"{ms(statistics.median(pydantic_alone))}; Powertools resolver, logger and metrics without "
+            f"validation (no pydantic) median {ms(statistics.median(powertools_alone))}"
         )
         with tempfile.TemporaryDirectory(prefix=f"{color}-bytecode-") as workdir:
             shipped, compiled = bundle_copies(bundle, Path(workdir))
