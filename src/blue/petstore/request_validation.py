@@ -89,9 +89,10 @@ def _normalize_params(
 ) -> MutableMapping[str, Any]:
     """Powertools' _normalize_multi_params, each parameter's kind (scalar or model) looked up once."""
     for param in params:
-        kind = _PARAM_KINDS.get(id(param))
-        if kind is None:
-            kind = _PARAM_KINDS[id(param)] = _param_kind(param)
+        known = _PARAM_KINDS.get(id(param))
+        if known is None:
+            known = _PARAM_KINDS[id(param)] = (param, _param_kind(param))
+        kind = known[1]
         if kind == "scalar":
             _process_scalar_param(source, param, multi_value_params)
         elif kind == "model":
@@ -122,8 +123,9 @@ def _body_to_args(params: list[ModelField], received_body: dict[str, Any]) -> Fo
     return values, errors
 
 
-# Keyed by the parameters' identity: they belong to the routes, which live as long as the process.
-_PARAM_KINDS: dict[int, str] = {}
+# Keyed by the parameters' identity. Powertools keeps them on the routes for the process's life; the
+# entry holds the parameter as well, so its identity cannot be reused by another object.
+_PARAM_KINDS: dict[int, tuple[ModelField, str]] = {}
 
 
 def _param_kind(param: ModelField) -> str:
