@@ -2,8 +2,8 @@
 
 Powertools' own body parsing lets base64, UTF-8 and recursion errors escape as 500s and reads form
 bodies as JSON fields, so JSON bodies are read here, strictly: one JSON object, UTF-8, no duplicate
-keys, no NaN/Infinity, bounded size. `StrictJSONValidation` puts this reader inside Powertools' own
-request validation, which then validates the object against the route's typed body.
+keys, no NaN/Infinity, bounded size. `request_validation.StrictJSONValidation` puts this reader inside
+Powertools' own request validation, which then validates the object against the route's typed body.
 """
 
 import base64
@@ -12,14 +12,10 @@ import json
 import math
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
     RequestEntityTooLargeError,
     ServiceError,
-)
-from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
-    OpenAPIRequestValidationMiddleware,
 )
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
@@ -35,25 +31,6 @@ class UnsupportedMediaTypeError(ServiceError):
 
 class _RejectedJSON(ValueError):
     """Raised from the json hooks; its text is the client-facing reason."""
-
-
-class StrictJSONValidation(OpenAPIRequestValidationMiddleware):
-    """Powertools' request validation, with the body read by `read_json_object` instead of json.loads.
-
-    Request validation runs before any user middleware, so the strict reading has to happen inside it.
-    """
-
-    def _get_body(self, app: APIGatewayRestResolver) -> dict[str, Any]:  # type: ignore[override]
-        return read_json_object(app.current_event)
-
-
-def use_strict_json(app: APIGatewayRestResolver) -> None:
-    """Make every route with a typed body read it strictly; fails the cold start if Powertools changed."""
-    if not isinstance(
-        getattr(app, "_request_validation_middleware", None), OpenAPIRequestValidationMiddleware
-    ):
-        raise RuntimeError("Powertools request validation is not where it was: review StrictJSONValidation")
-    app._request_validation_middleware = StrictJSONValidation()
 
 
 def read_json_object(event: APIGatewayProxyEvent, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:

@@ -215,6 +215,30 @@ def test_an_unexpected_failure_is_a_json_500_and_is_logged(
     assert "Ghost" not in logged
 
 
+def test_log_lines_carry_the_api_gateway_request_id(
+    bundle: Bundle, monkeypatch: pytest.MonkeyPatch, log_output: io.StringIO
+) -> None:
+    # GIVEN a request that makes the function log (an unexpected failure)
+    def broken(pet_id: int) -> None:
+        raise RuntimeError("catalog exploded")
+
+    monkeypatch.setattr(bundle.modules["catalog"], "find_pet", broken)
+    event = load_event("order_unknown_pet")
+    event["requestContext"]["requestId"] = "req-5c1e-correlated"
+    # WHEN it is served
+    invoke(bundle, event)
+    # THEN its log line names the request API Gateway received, to join the two
+    logged = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    assert [line["correlation_id"] for line in logged] == ["req-5c1e-correlated"]
+
+
+@pytest.mark.parametrize("request_context", [None, "not-an-object", {}])
+def test_a_request_without_a_request_id_is_still_served(bundle: Bundle, request_context: Any) -> None:
+    # GIVEN an event whose requestContext is missing or malformed WHEN served THEN it is answered, not a 5xx
+    event = load_event("health", requestContext=request_context)
+    assert invoke(bundle, event).status == 200
+
+
 def test_the_request_body_never_reaches_the_logs(
     bundle: Bundle, log_output: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:

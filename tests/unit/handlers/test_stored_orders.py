@@ -78,6 +78,29 @@ def test_a_synthetic_order_is_marked_in_the_table(bundle: Bundle) -> None:
     assert item is not None and item["synthetic"] == {"BOOL": True}
 
 
+@pytest.mark.parametrize("name", ["x-synthetic-order", "X-SYNTHETIC-ORDER"])
+def test_header_parameters_are_read_whatever_their_case(bundle: Bundle, name: str) -> None:
+    # GIVEN the synthetic-order header spelt in another case, as HTTP allows
+    placed = post_order(bundle, BUDDY, **{name: "true"})
+    # WHEN placed THEN it is still a check's order
+    assert placed.status == 201
+    item = stored_order(placed.json()["confirmationNumber"])
+    assert item is not None and item["synthetic"] == {"BOOL": True}
+
+
+def test_an_order_without_the_optional_headers_is_a_sale(bundle: Bundle) -> None:
+    placed = post_order(bundle, BUDDY)
+    assert placed.status == 201
+    item = stored_order(placed.json()["confirmationNumber"])
+    assert item is not None and "synthetic" not in item
+
+
+def test_an_invalid_header_value_is_a_422_naming_the_header(bundle: Bundle) -> None:
+    reply = post_order(bundle, BUDDY, **{"X-Synthetic-Order": "perhaps"})
+    assert reply.status == 422
+    assert "x-synthetic-order" in reply.json()["message"].lower()
+
+
 def test_a_confirmation_number_clash_draws_a_new_number(
     bundle: Bundle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
