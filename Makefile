@@ -52,7 +52,8 @@ build: $(INSTALL_STAMP) ## sam build both colors, cached, into .aws-sam/<color>/
 	@# Each color in its own workspace: SAM keeps build.toml beside the build folder and its resolved
 	@# dependencies under the working directory, and evicts what the template being built does not use.
 	for color in blue green; do mkdir -p .aws-sam/$$color; \
-		(cd .aws-sam/$$color && sam build --template-file $(CURDIR)/stacks/$$color-stack.yaml --build-dir build --cached --cache-dir cache) 2>&1 | $(SAM_HINT_FILTER); done
+		(cd .aws-sam/$$color && sam build --template-file $(CURDIR)/stacks/$$color-stack.yaml --build-dir build --cached --cache-dir cache) 2>&1 | $(SAM_HINT_FILTER); \
+		$(BIN)/python -m bluegreen.bytecode .aws-sam/$$color/build; done
 
 .PHONY: deploy-data
 deploy-data: $(INSTALL_STAMP) ## Deploy the data stack first (orders, idempotency, switch lock and history)

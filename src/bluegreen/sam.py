@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from bluegreen.bytecode import compile_build
 from bluegreen.config import DeployConfig
 from bluegreen.deploy_records import BuildRecord, build_inputs_digest, code_folders, content_digest, workspace
 from bluegreen.errors import ConfigError, OperationFailed
@@ -249,6 +250,7 @@ class Sam:
         self._echo(f"sam build {config.unit}: {self._build_reason(record, reuse, manifests)}")
         record.forget()  # a build that fails half-way leaves no record that vouches for it
         self._run(build_argv(find_sam(), config, self._root), "sam build", cwd=record.workspace)
+        self._echo(f"sam build {config.unit}: {compile_build(template.parent)}")
         record.save(inputs, manifests)
         return template
 
