@@ -1,6 +1,7 @@
 """Switch orchestration in named phases: lock, recover, preflight (the target's own URL), preview (its
-smoke suite through the live hostname behind the preview rule), data gate, change, verify, bake, rollback,
-record. The preview is cleared before the outcome is recorded, whatever the outcome.
+smoke suite through the live hostname behind the preview rule), data gate, warm (the target to the live
+color's concurrency), change, verify, bake, rollback, record. The preview is cleared before the outcome
+is recorded, whatever the outcome.
 
 Every collaborator that touches AWS or HTTP is injected, so the same code runs against AWS, the local cloud,
 moto and the fakes the fault-injection tests use.
@@ -36,6 +37,7 @@ from bluegreen.stacks import ColorStack, ColorStackReader, check_color, other_co
 from bluegreen.states import Action, Outcome, Phase
 from bluegreen.updater import Plan, Preview, StackUpdater
 from bluegreen.verify import AlarmReader, Verification, bake_live, verify_live
+from bluegreen.warm import Warmer
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class Switcher:
         say: Callable[[str], None],
         confirm: Callable[[str], bool],
         behind_domain: BehindDomainChecks | None = None,
+        warmer: Warmer | None = None,
     ) -> None:
         self._colors = colors
         self._behind_domain = behind_domain
@@ -147,6 +150,7 @@ class Switcher:
         self._sleep = sleep
         self._say = say
         self._confirm = confirm
+        self._warmer = warmer
         self._run: Run | None = None
 
     def use_checks(self, behind_domain: BehindDomainChecks) -> Switcher:
@@ -242,6 +246,8 @@ class Switcher:
             run.finish(Outcome.REFUSED, str(exc))
             raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
 
+        if not options.dry_run:
+            self._warm(run, live, target_stack)
         result = SwitchResult(
             action, Outcome.STARTED, live.color, target, "", run.durations, measurements=run.measurements
         )
@@ -338,6 +344,16 @@ class Switcher:
         run.finish(Outcome.SUCCEEDED, "")
         self._say(result.message)
         return result
+
+    def _warm(self, run: Run, live: LiveState, target_stack: ColorStack) -> None:
+        """Starts as many of the target's environments as the live color runs, just before the flip."""
+        if self._warmer is None:
+            return
+        with run.phase(Phase.WARM):
+            live_stack = self._colors.describe(live.color) if live.color else None
+            warming = self._warmer(target_stack, live_stack)
+            run.measurements["warm"] = warming.to_dict()
+            self._say(f"  {warming.summary()}")
 
     def _preflight(self, target_stack: ColorStack, options: SwitchOptions) -> None:
         """The target's smoke suite on its own URL. No answer in time (a cold start) is retried until the

@@ -1,0 +1,234 @@
+"""Warming the target color before the flip, so no user request after it waits for a cold start.
+
+The target gets as many execution environments as the live color runs now: the live function's
+`ConcurrentExecutions` Maximum over the last minutes (CloudWatch `AWS/Lambda`), raised to a floor and held
+under a cap. One wave of that many simultaneous GET /health requests on the target's own URL makes API
+Gateway start that many environments (each serves one request at a time), and they stay warm for the flip.
+
+Warming never refuses a switch: the preflight already proved the target healthy, and a rollback must stay
+possible whatever the target's capacity. A shortfall is said and recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+from bluegreen.stacks import ColorStack
+
+# The live function's peak concurrency over `lookback` seconds; None when CloudWatch has no datapoint.
+ConcurrencyReader = Callable[[str, float], int | None]
+
+
+@dataclass(frozen=True)
+class WarmPolicy:
+    """How far to warm. The floor covers the live color's traffic CloudWatch has not reported yet (its
+    datapoints are per minute and arrive late); the cap bounds what one operator's machine sends at once."""
+
+    floor: int = 2
+    cap: int = 100
+    lookback_seconds: float = 300.0
+    timeout: float = 30.0  # the whole wave, cold starts included
+
+    def __post_init__(self) -> None:
+        if self.floor < 0 or self.cap < 1 or self.floor > self.cap:
+            raise ValueError(f"warm floor ({self.floor}) must be from 0 to the cap ({self.cap}), cap >= 1")
+
+    def target(self, live_peak: int | None) -> int:
+        return min(self.cap, max(self.floor, live_peak or 0))
+
+
+@dataclass(frozen=True)
+class WarmAnswer:
+    """One warm request: when it was in flight (clock seconds) and what answered."""
+
+    started: float
+    ended: float
+    status: int | None
+    environment: str | None
+    error: str = ""
+
+
+class WarmSender(Protocol):
+    def send(self, base_url: str, count: int, timeout: float) -> Sequence[WarmAnswer]: ...
+
+
+@dataclass
+class Warming:
+    color: str
+    function: str  # the live function whose concurrency was read ("" when nothing is live)
+    live_peak: int | None
+    target: int
+    achieved: int = 0  # most answers from the target in flight at the same moment
+    answered: int = 0  # requests the target answered 200
+    seconds: float = 0.0
+    errors: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.achieved >= self.target
+
+    def summary(self) -> str:
+        if self.note:
+            source = self.note
+        elif self.live_peak is not None:
+            source = f"live {self.function} peak {self.live_peak}"
+        else:
+            source = f"no ConcurrentExecutions datapoint for {self.function or 'a live function'}"
+        problems = ", ".join(f"{count}x {error}" for error, count in sorted(self.errors.items()))
+        verdict = "warmed" if self.complete else "PARTLY warmed"
+        return (
+            f"{verdict} {self.color} to {self.achieved}/{self.target} concurrent environments "
+            f"in {self.seconds:.2f}s ({source}; {self.answered} answered)"
+            + (f"; failed: {problems}" if problems else "")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "color": self.color,
+            "function": self.function,
+            "live_peak": self.live_peak,
+            "target": self.target,
+            "achieved": self.achieved,
+            "answered": self.answered,
+            "seconds": round(self.seconds, 3),
+            "errors": dict(self.errors),
+            "note": self.note,
+        }
+
+
+def function_name(lambda_arn: str) -> str:
+    """`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> name ("" when not an ARN)."""
+    parts = lambda_arn.split(":")
+    return parts[6] if len(parts) >= 7 and parts[5] == "function" else ""
+
+
+def peak_in_flight(answers: Sequence[WarmAnswer]) -> int:
+    """The most intervals overlapping at one instant: environments that were busy at the same time."""
+    edges = sorted(
+        [(answer.started, 1) for answer in answers] + [(answer.ended, -1) for answer in answers],
+        key=lambda edge: (edge[0], edge[1]),  # an end before a start at the same instant
+    )
+    peak = running = 0
+    for _, step in edges:
+        running += step
+        peak = max(peak, running)
+    return peak
+
+
+class Warmer:
+    """Warms a target color stack to the live color stack's current concurrency."""
+
+    def __init__(
+        self,
+        policy: WarmPolicy,
+        concurrency: ConcurrencyReader,
+        sender: WarmSender,
+        clock: Callable[[], float],
+    ) -> None:
+        self.policy = policy
+        self._concurrency = concurrency
+        self._sender = sender
+        self._clock = clock
+
+    def __call__(self, target: ColorStack, live: ColorStack | None) -> Warming:
+        live_function = function_name(live.lambda_arn) if live is not None else ""
+        return warm(
+            target.color,
+            target.endpoint,
+            live_function,
+            policy=self.policy,
+            concurrency=self._concurrency,
+            sender=self._sender,
+            clock=self._clock,
+        )
+
+
+def warm(
+    color: str,
+    base_url: str,
+    live_function: str,
+    *,
+    policy: WarmPolicy,
+    concurrency: ConcurrencyReader,
+    sender: WarmSender,
+    clock: Callable[[], float],
+) -> Warming:
+    """Reads the live color's peak concurrency, then sends one wave of that many requests to the target."""
+    started = clock()
+    live_peak, note = None, ""
+    if live_function:
+        try:
+            live_peak = concurrency(live_function, policy.lookback_seconds)
+        except Exception as exc:  # no metric is no reason to stop a release: the floor still applies
+            note = f"ConcurrentExecutions unreadable ({type(exc).__name__}: {exc}); warmed to the floor"
+    result = Warming(color, live_function, live_peak, policy.target(live_peak), note=note)
+    if result.target == 0:
+        return result
+    answers = sender.send(base_url, result.target, policy.timeout)
+    served = [a for a in answers if a.status == 200 and a.environment == color]
+    result.answered = len(served)
+    result.achieved = peak_in_flight(served)
+    for answer in answers:
+        if answer not in served:
+            why = answer.error or f"HTTP {answer.status} from {answer.environment or 'unknown'}"
+            result.errors[why] = result.errors.get(why, 0) + 1
+    result.seconds = clock() - started
+    return result
+
+
+class HttpWarmSender:
+    """Simultaneous GET /health, each on its own connection (one session per request), released together."""
+
+    def __init__(self, session_factory: Callable[[], requests.Session], clock: Callable[[], float]) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+
+    def send(self, base_url: str, count: int, timeout: float) -> Sequence[WarmAnswer]:
+        url = f"{base_url.rstrip('/')}/health"
+        start_together = threading.Barrier(count)
+        answers: list[WarmAnswer] = []
+        lock = threading.Lock()
+
+        def one() -> None:
+            session = self._session_factory()
+            # A slow thread start breaks the barrier: send anyway, the overlap says what was achieved.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                start_together.wait(timeout)
+            answer = self._get(session, url)
+            session.close()
+            with lock:
+                answers.append(answer)
+
+        threads = [threading.Thread(target=one, name=f"warm-{n}", daemon=True) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        deadline = self._clock() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - self._clock()))
+        with lock:
+            missing = count - len(answers)
+            return [*answers, *[WarmAnswer(0.0, 0.0, None, None, "no answer in time")] * missing]
+
+    def _get(self, session: requests.Session, url: str) -> WarmAnswer:
+        started = self._clock()
+        try:
+            # no-cache: a cached answer would not reach (nor start) an execution environment.
+            response = session.get(url, headers={"Cache-Control": "no-cache"})
+        except requests.RequestException as exc:
+            return WarmAnswer(started, self._clock(), None, None, type(exc).__name__)
+        ended = self._clock()
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        environment = body.get("environment") if isinstance(body, dict) else None
+        return WarmAnswer(
+            started, ended, response.status_code, environment if isinstance(environment, str) else None
+        )
