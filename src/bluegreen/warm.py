@@ -65,14 +65,17 @@ class Warming:
     live_peak: int | None
     target: int
     achieved: int = 0  # most answers from the target in flight at the same moment
-    answered: int = 0  # requests the target answered 200
+    answered: int = 0  # simultaneous requests the target answered 200
+    slowest_ms: float = 0.0  # a cold start shows here; warm environments answer in milliseconds
     seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
     note: str = ""
 
     @property
     def complete(self) -> bool:
-        return self.achieved >= self.target
+        """Every simultaneous request was answered by the target. Environments that were already warm may
+        answer too fast to overlap, so `achieved` can stay below the target of a complete warm-up."""
+        return self.answered >= self.target
 
     def summary(self) -> str:
         if self.note:
@@ -84,9 +87,9 @@ class Warming:
         problems = ", ".join(f"{count}x {error}" for error, count in sorted(self.errors.items()))
         verdict = "warmed" if self.complete else "PARTLY warmed"
         return (
-            f"{verdict} {self.color} to {self.achieved}/{self.target} concurrent environments "
-            f"in {self.seconds:.2f}s ({source}; {self.answered} answered)"
-            + (f"; failed: {problems}" if problems else "")
+            f"{verdict} {self.color}: {self.answered}/{self.target} simultaneous requests answered, "
+            f"{self.achieved} in flight at once, slowest {self.slowest_ms:.0f} ms, in {self.seconds:.2f}s "
+            f"({source})" + (f"; failed: {problems}" if problems else "")
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,6 +100,7 @@ class Warming:
             "target": self.target,
             "achieved": self.achieved,
             "answered": self.answered,
+            "slowest_ms": round(self.slowest_ms, 1),
             "seconds": round(self.seconds, 3),
             "errors": dict(self.errors),
             "note": self.note,
@@ -175,6 +179,7 @@ def warm(
     served = [a for a in answers if a.status == 200 and a.environment == color]
     result.answered = len(served)
     result.achieved = peak_in_flight(served)
+    result.slowest_ms = max(((a.ended - a.started) * 1000 for a in served), default=0.0)
     for answer in answers:
         if answer not in served:
             why = answer.error or f"HTTP {answer.status} from {answer.environment or 'unknown'}"

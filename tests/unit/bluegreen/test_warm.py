@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+import requests
 
 from bluegreen.aws import Aws
 from bluegreen.aws.base import backoff
 from bluegreen.history import History
 from bluegreen.states import Action
 from bluegreen.switch import SwitchOptions
-from bluegreen.warm import WarmAnswer, Warmer, WarmPolicy, function_name, peak_in_flight, warm
+from bluegreen.warm import HttpWarmSender, WarmAnswer, Warmer, WarmPolicy, function_name, peak_in_flight, warm
 from tests.unit.bluegreen.fakes import FakeClock, FakeCloud, make_switcher
 
 FAST = SwitchOptions(consecutive=3, fail_after=3, verify_timeout=10, verify_interval=0.5, assume_yes=True)
@@ -86,7 +91,7 @@ def test_warm_sends_one_wave_of_the_live_peak_to_the_targets_own_url() -> None:
     assert reads == [("petstore-blue-fn", 300)]
     assert sender.waves == [("https://green.example/Prod", 5)]
     assert (result.target, result.achieved, result.answered, result.complete) == (5, 5, 5, True)
-    assert result.to_dict()["live_peak"] == 5
+    assert result.to_dict()["live_peak"] == 5 and result.to_dict()["slowest_ms"] == 500.0
 
 
 def test_a_shortfall_is_reported_not_hidden() -> None:
@@ -101,10 +106,10 @@ def test_a_shortfall_is_reported_not_hidden() -> None:
         sender=sender,
         clock=FakeClock(),
     )
-    # THEN the record says 1 of 4 and why
+    # THEN the record says 2 of 4 answered, one at a time, and why the others failed
     assert (result.target, result.achieved, result.answered, result.complete) == (4, 1, 2, False)
     assert result.errors == {"HTTP 429 from unknown": 2}
-    assert "PARTLY warmed green to 1/4" in result.summary()
+    assert "PARTLY warmed green: 2/4 simultaneous requests answered, 1 in flight at once" in result.summary()
 
 
 def test_an_unreadable_metric_warms_to_the_floor_and_says_so() -> None:
@@ -147,7 +152,7 @@ def test_switch_warms_the_target_before_the_flip_and_records_it(
     [record] = History(aws, table, clock).recent()
     assert record.measurements["warm"]["target"] == 4 and record.measurements["warm"]["achieved"] == 4
     assert list(record.durations).index("warm") < list(record.durations).index("change")
-    assert any("warmed green to 4/4 concurrent environments" in line for line in lines)
+    assert any("warmed green: 4/4 simultaneous requests answered, 4 in flight" in line for line in lines)
 
 
 def test_rollback_warms_its_target_too_and_a_dry_run_does_not(aws: Aws, table: str, clock: FakeClock) -> None:
@@ -188,3 +193,33 @@ def test_peak_concurrency_reads_the_maximum_of_the_live_function(aws: Aws, clock
 def test_polling_starts_quick_and_backs_off_to_the_interval() -> None:
     delays = backoff(0.1, 2.0)
     assert [next(delays) for _ in range(7)] == [0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
+
+
+class GreenHealth(requests.Session):
+    """GET /health answered by green, but only once `arrivals` requests are in flight together."""
+
+    def __init__(self, arrivals: threading.Barrier, urls: list[str]) -> None:
+        super().__init__()
+        self._arrivals = arrivals
+        self._urls = urls
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        self._urls.append(str(url))
+        self._arrivals.wait(timeout=5)  # a sender that sent one at a time would break this barrier
+        response = requests.Response()
+        response.status_code = 200
+        response._content = json.dumps({"status": "healthy", "environment": "green"}).encode()
+        return response
+
+
+def test_http_sender_keeps_every_request_in_flight_at_once() -> None:
+    # GIVEN a target that answers only when 4 requests are in flight together
+    urls: list[str] = []
+    arrivals = threading.Barrier(4)
+    sender = HttpWarmSender(lambda: GreenHealth(arrivals, urls), time.monotonic)
+    # WHEN a wave of 4 is sent
+    answers = sender.send("https://green.example/Prod/", 4, timeout=10)
+    # THEN all four reached /health and were answered by green, overlapping
+    assert urls == ["https://green.example/Prod/health"] * 4
+    assert [(a.status, a.environment) for a in answers] == [(200, "green")] * 4
+    assert peak_in_flight(answers) == 4
