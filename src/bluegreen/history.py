@@ -130,7 +130,10 @@ class History:
 
     def started(self, scan_limit: int = 50) -> list[Record]:
         """Records still STARTED among the most recent ones: running now, or interrupted."""
-        return [record for record in self.recent(scan_limit) if record.state == Outcome.STARTED]
+        items = self._aws.query_newest_first(
+            self._table, HISTORY_PK, scan_limit, equals={"state": str(Outcome.STARTED)}
+        )
+        return [_record_from_item(item) for item in items]
 
     def last_succeeded_switch(self) -> Record | None:
         for record in self.recent(200):
