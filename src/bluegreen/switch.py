@@ -223,7 +223,8 @@ class Switcher:
                 f"{live.param_api_id}/{live.param_stage} (drift)"
             )
         target_stack = self._colors.describe(target)
-        from_version = self._colors.describe(live.color).version if live.color else ""
+        live_stack = self._colors.describe(live.color) if live.color else None
+        from_version = live_stack.version if live_stack else ""
         previous = Previous(live.color, from_version, live.api_id, live.stage)
         if not options.dry_run:
             run.begin(
@@ -241,13 +242,13 @@ class Switcher:
             with run.phase(Phase.PREFLIGHT):
                 self._preflight(target_stack, options)
             if action == Action.SWITCH:
-                self._preflight_behind_domain(run, live, target_stack, options)
+                self._preflight_behind_domain(run, live, live_stack, target_stack, options)
         except Refused as exc:
             run.finish(Outcome.REFUSED, str(exc))
             raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
 
         if not options.dry_run:
-            self._warm(run, live, target_stack)
+            self._warm(run, live_stack, target_stack)
         result = SwitchResult(
             action, Outcome.STARTED, live.color, target, "", run.durations, measurements=run.measurements
         )
@@ -345,12 +346,11 @@ class Switcher:
         self._say(result.message)
         return result
 
-    def _warm(self, run: Run, live: LiveState, target_stack: ColorStack) -> None:
+    def _warm(self, run: Run, live_stack: ColorStack | None, target_stack: ColorStack) -> None:
         """Starts as many of the target's environments as the live color runs, just before the flip."""
         if self._warmer is None:
             return
         with run.phase(Phase.WARM):
-            live_stack = self._colors.describe(live.color) if live.color else None
             warming = self._warmer(target_stack, live_stack)
             run.measurements["warm"] = warming.to_dict()
             self._say(f"  {warming.summary()}")
@@ -379,7 +379,12 @@ class Switcher:
             self._sleep(min(1.0, max(0.0, deadline - self._clock())))
 
     def _preflight_behind_domain(
-        self, run: Run, live: LiveState, target_stack: ColorStack, options: SwitchOptions
+        self,
+        run: Run,
+        live: LiveState,
+        live_stack: ColorStack | None,
+        target_stack: ColorStack,
+        options: SwitchOptions,
     ) -> None:
         """The target's smoke suite through the live hostname behind the preview rule, then the data gate.
 
@@ -421,12 +426,12 @@ class Switcher:
                 raise Refused(smoke.reason)
             self._say(f"  preview smoke passed on {live.url} ({smoke.rounds} round(s))")
         with run.phase(Phase.DATA_GATE):
-            if live.color is None:
+            if live_stack is None:
                 note = f"no live color ({live.api_id or 'nothing'} mapped): no release to read orders back"
                 run.measurements["data_gate"] = {"skipped": note}
                 self._say(f"  data gate: {note}")
                 return
-            gate = checks.data_gate(target_stack, self._colors.describe(live.color))
+            gate = checks.data_gate(target_stack, live_stack)
             run.measurements["data_gate"] = gate.to_dict()
             for step in gate.steps:
                 verdict = "PASS" if step.ok else "FAIL"
