@@ -123,15 +123,22 @@ class CloudFormationUpdater:
             )
         description = f"bluegreen {label}: preview -> {preview.label()}"
         shape = Plan("", (), False, preview.api_id, preview.stage, preview=preview)
-        return self._plan(preview_values(preview), label, description, shape)
+        return self._plan(preview_values(preview), label, description, shape, stack)
 
     def preview(self) -> Preview:
         parameters = self._aws.require_stack(self._stack_name).parameters
         color, api_id, stage = (parameters.get(key, "") for key in PREVIEW_PARAMETERS)
         return Preview(color, api_id, stage)
 
-    def _plan(self, values: dict[str, str], label: str, description: str, shape: Plan) -> Plan:
-        stack = self._aws.require_stack(self._stack_name)
+    def _plan(
+        self,
+        values: dict[str, str],
+        label: str,
+        description: str,
+        shape: Plan,
+        stack: StackInfo | None = None,
+    ) -> Plan:
+        stack = stack or self._aws.require_stack(self._stack_name)
         name = re.sub(r"[^A-Za-z0-9-]", "-", f"{CHANGE_SET_PREFIX}{label}-{int(self._clock() * 1000)}")[:128]
         try:
             change_set_id = self._aws.create_update_change_set(
