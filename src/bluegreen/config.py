@@ -40,6 +40,7 @@ SWITCH_SETTINGS: dict[str, tuple[float, float]] = {
     "warm_floor": (0, 1000),
     "warm_cap": (1, 1000),
 }
+WARM_PATHS = "warm_paths"  # a list of paths, each starting with "/"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class SwitchSettings:
     consecutive: int = 3
     warm_floor: int = 2
     warm_cap: int = 100
+    warm_paths: tuple[str, ...] = ("/health",)
 
     def __post_init__(self) -> None:
         if self.warm_floor > self.warm_cap:
@@ -121,13 +123,25 @@ class Project:
         AWS defaults: how switch and rollback verify and warm in this config env."""
         config_file = self.root / UNITS["custom-domain"][0]
         table = self._parameters(config_file, ("bluegreen",))
-        unknown = sorted(set(table) - set(SWITCH_SETTINGS))
+        unknown = sorted(set(table) - set(SWITCH_SETTINGS) - {WARM_PATHS})
         if unknown:
             raise ConfigError(
                 f"{config_file}: [{self.config_env}.bluegreen.parameters] has unknown key(s) "
                 f"{', '.join(unknown)}; known: {', '.join(SWITCH_SETTINGS)}"
             )
         values: dict[str, Any] = {}
+        paths = table.pop(WARM_PATHS, None)
+        if paths is not None:
+            if (
+                not isinstance(paths, list)
+                or not paths
+                or not all(isinstance(path, str) and path.startswith("/") for path in paths)
+            ):
+                raise ConfigError(
+                    f"{config_file}: [{self.config_env}.bluegreen.parameters] {WARM_PATHS} must be a list of "
+                    f'paths starting with "/", not {paths!r}'
+                )
+            values[WARM_PATHS] = tuple(paths)
         for key, value in table.items():
             low, high = SWITCH_SETTINGS[key]
             is_int = isinstance(value, int) and not isinstance(value, bool)

@@ -175,7 +175,7 @@ class AppContext:
     def warmer(self) -> Warmer:
         settings = self.project.switch_settings()
         return Warmer(
-            WarmPolicy(floor=settings.warm_floor, cap=settings.warm_cap),
+            WarmPolicy(floor=settings.warm_floor, cap=settings.warm_cap, paths=settings.warm_paths),
             self.aws.peak_concurrency,
             HttpWarmSender(self._http_session_factory, self.clock),
             self.clock,

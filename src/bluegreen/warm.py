@@ -33,11 +33,17 @@ class WarmPolicy:
     floor: int = 2
     cap: int = 100
     lookback_seconds: float = 300.0
-    timeout: float = 30.0  # the whole wave, cold starts included
+    timeout: float = 30.0  # the whole warm-up, cold starts included
+    # One wave per path, all `target` requests of a wave in flight together. The first path must answer 200
+    # with the color (GET /health); later ones load what a route initialises on first use (any answer
+    # below 500 will do: a read of an order that does not exist warms the order path and writes nothing).
+    paths: tuple[str, ...] = ("/health",)
 
     def __post_init__(self) -> None:
         if self.floor < 0 or self.cap < 1 or self.floor > self.cap:
             raise ValueError(f"warm floor ({self.floor}) must be from 0 to the cap ({self.cap}), cap >= 1")
+        if not self.paths or not all(path.startswith("/") for path in self.paths):
+            raise ValueError(f"warm paths must be one or more paths starting with '/', not {self.paths!r}")
 
     def target(self, live_peak: int | None) -> int:
         return min(self.cap, max(self.floor, live_peak or 0))
@@ -55,7 +61,11 @@ class WarmAnswer:
 
 
 class WarmSender(Protocol):
-    def send(self, base_url: str, count: int, timeout: float) -> Sequence[WarmAnswer]: ...
+    def send(
+        self, base_url: str, paths: Sequence[str], count: int, timeout: float
+    ) -> Sequence[Sequence[WarmAnswer]]:
+        """One wave of `count` simultaneous GETs per path, in order; the answers of each wave."""
+        ...
 
 
 @dataclass
@@ -175,17 +185,25 @@ def warm(
     result = Warming(color, live_function, live_peak, policy.target(live_peak), note=note)
     if result.target == 0:
         return result
-    answers = sender.send(base_url, result.target, policy.timeout)
-    served = [a for a in answers if a.status == 200 and a.environment == color]
+    first, *later = sender.send(base_url, policy.paths, result.target, policy.timeout)
+    served = [a for a in first if a.status == 200 and a.environment == color]
     result.answered = len(served)
     result.achieved = peak_in_flight(served)
-    result.slowest_ms = max(((a.ended - a.started) * 1000 for a in served), default=0.0)
-    for answer in answers:
-        if answer not in served:
-            why = answer.error or f"HTTP {answer.status} from {answer.environment or 'unknown'}"
-            result.errors[why] = result.errors.get(why, 0) + 1
+    waves = [served, *[[a for a in wave if _reached_the_function(a)] for wave in later]]
+    result.slowest_ms = max(((a.ended - a.started) * 1000 for wave in waves for a in wave), default=0.0)
+    for path, answers, good in zip(policy.paths, [first, *later], waves, strict=True):
+        for answer in answers:
+            if answer not in good:
+                why = answer.error or f"HTTP {answer.status} from {answer.environment or 'unknown'}"
+                key = f"{path}: {why}"
+                result.errors[key] = result.errors.get(key, 0) + 1
     result.seconds = clock() - started
     return result
+
+
+def _reached_the_function(answer: WarmAnswer) -> bool:
+    """An answer the function gave (a 404 will do), not a throttle (429), an error (5xx) or silence."""
+    return answer.status is not None and answer.status < 500 and answer.status != 429
 
 
 class HttpWarmSender:
@@ -195,21 +213,24 @@ class HttpWarmSender:
         self._session_factory = session_factory
         self._clock = clock
 
-    def send(self, base_url: str, count: int, timeout: float) -> Sequence[WarmAnswer]:
-        url = f"{base_url.rstrip('/')}/health"
+    def send(
+        self, base_url: str, paths: Sequence[str], count: int, timeout: float
+    ) -> Sequence[Sequence[WarmAnswer]]:
+        urls = [f"{base_url.rstrip('/')}{path}" for path in paths]
         start_together = threading.Barrier(count)
-        answers: list[WarmAnswer] = []
+        waves: list[list[WarmAnswer]] = [[] for _ in urls]
         lock = threading.Lock()
 
         def one() -> None:
             session = self._session_factory()
-            # A slow thread start breaks the barrier: send anyway, the overlap says what was achieved.
-            with contextlib.suppress(threading.BrokenBarrierError):
-                start_together.wait(timeout)
-            answer = self._get(session, url)
+            for url, answers in zip(urls, waves, strict=True):
+                # A slow thread breaks the barrier: send anyway, the overlap says what was achieved.
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    start_together.wait(timeout)
+                answer = self._get(session, url)
+                with lock:
+                    answers.append(answer)
             session.close()
-            with lock:
-                answers.append(answer)
 
         threads = [threading.Thread(target=one, name=f"warm-{n}", daemon=True) for n in range(count)]
         for thread in threads:
@@ -218,8 +239,8 @@ class HttpWarmSender:
         for thread in threads:
             thread.join(max(0.0, deadline - self._clock()))
         with lock:
-            missing = count - len(answers)
-            return [*answers, *[WarmAnswer(0.0, 0.0, None, None, "no answer in time")] * missing]
+            missing = WarmAnswer(0.0, 0.0, None, None, "no answer in time")
+            return [[*answers, *[missing] * (count - len(answers))] for answers in waves]
 
     def _get(self, session: requests.Session, url: str) -> WarmAnswer:
         started = self._clock()

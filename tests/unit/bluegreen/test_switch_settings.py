@@ -62,6 +62,8 @@ def test_the_config_envs_table_sets_them_and_flags_win(tmp_path: Path) -> None:
         ('verify_interval = "fast"', "verify_interval must be a number"),
         ("warm_floor = 9\nwarm_cap = 4", "warm_floor (9) must not exceed warm_cap (4)"),
         ("verify_every = 1", "unknown key(s) verify_every"),
+        ('warm_paths = "/health"', "warm_paths must be a list of paths"),
+        ('warm_paths = ["health"]', "warm_paths must be a list of paths"),
     ],
 )
 def test_bad_settings_are_configuration_errors(tmp_path: Path, table: str, message: str) -> None:
@@ -75,3 +77,4 @@ def test_the_repositorys_samconfig_has_valid_settings_for_both_envs() -> None:
     local = Project(root, "local").switch_settings()
     assert aws.consecutive * aws.verify_interval >= 4.0
     assert local.consecutive >= 3  # the local env shortens the spacing, never K
+    assert aws.warm_paths[0] == local.warm_paths[0] == "/health"  # the first wave names the color

@@ -26,7 +26,8 @@ BLUE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:petstore-blue-BlueFun
 
 
 class FakeSender:
-    """Answers each wave as a fleet of `cold` environments would: all in flight together, or one by one."""
+    """Answers each wave as a fleet of cold environments would: all in flight together, or one by one.
+    /health names the color; any other path answers 404 (an order that does not exist)."""
 
     def __init__(self, color: str, *, overlapping: bool = True, failing: int = 0) -> None:
         self.color = color
@@ -34,16 +35,23 @@ class FakeSender:
         self.failing = failing
         self.waves: list[tuple[str, int]] = []
 
-    def send(self, base_url: str, count: int, timeout: float) -> Sequence[WarmAnswer]:
-        self.waves.append((base_url, count))
-        answers = []
-        for n in range(count):
-            start = 0.0 if self.overlapping else float(n)
-            if n < self.failing:
-                answers.append(WarmAnswer(start, start + 0.5, 429, None))
-            else:
-                answers.append(WarmAnswer(start, start + 0.5, 200, self.color))
-        return answers
+    def send(
+        self, base_url: str, paths: Sequence[str], count: int, timeout: float
+    ) -> Sequence[Sequence[WarmAnswer]]:
+        waves = []
+        for path in paths:
+            self.waves.append((f"{base_url}{path}", count))
+            answers = []
+            for n in range(count):
+                start = 0.0 if self.overlapping else float(n)
+                if n < self.failing:
+                    answers.append(WarmAnswer(start, start + 0.5, 429, None))
+                elif path == "/health":
+                    answers.append(WarmAnswer(start, start + 0.5, 200, self.color))
+                else:
+                    answers.append(WarmAnswer(start, start + 0.25, 404, None))
+            waves.append(answers)
+        return waves
 
 
 def test_target_is_the_live_peak_between_floor_and_cap() -> None:
@@ -89,7 +97,7 @@ def test_warm_sends_one_wave_of_the_live_peak_to_the_targets_own_url() -> None:
     )
     # THEN five simultaneous requests went to green's own URL and all five were in flight together
     assert reads == [("petstore-blue-fn", 300)]
-    assert sender.waves == [("https://green.example/Prod", 5)]
+    assert sender.waves == [("https://green.example/Prod/health", 5)]
     assert (result.target, result.achieved, result.answered, result.complete) == (5, 5, 5, True)
     assert result.to_dict()["live_peak"] == 5 and result.to_dict()["slowest_ms"] == 500.0
 
@@ -108,8 +116,34 @@ def test_a_shortfall_is_reported_not_hidden() -> None:
     )
     # THEN the record says 2 of 4 answered, one at a time, and why the others failed
     assert (result.target, result.achieved, result.answered, result.complete) == (4, 1, 2, False)
-    assert result.errors == {"HTTP 429 from unknown": 2}
+    assert result.errors == {"/health: HTTP 429 from unknown": 2}
     assert "PARTLY warmed green: 2/4 simultaneous requests answered, 1 in flight at once" in result.summary()
+
+
+def test_each_warm_path_is_a_wave_of_its_own_and_later_ones_may_answer_404() -> None:
+    # GIVEN the order path warmed after /health, one of three requests throttled on each wave
+    sender = FakeSender("green", failing=1)
+    result = warm(
+        "green",
+        "https://green.example/Prod",
+        "fn",
+        policy=WarmPolicy(floor=3, cap=10, paths=("/health", "/orders/ORD-00000000")),
+        concurrency=lambda function, lookback: 3,
+        sender=sender,
+        clock=FakeClock(),
+    )
+    # THEN two waves of three; the 404s are fine, each throttle is counted under its path
+    assert sender.waves == [
+        ("https://green.example/Prod/health", 3),
+        ("https://green.example/Prod/orders/ORD-00000000", 3),
+    ]
+    assert result.errors == {
+        "/health: HTTP 429 from unknown": 1,
+        "/orders/ORD-00000000: HTTP 429 from unknown": 1,
+    }
+    assert (result.answered, result.complete) == (2, False)
+    with pytest.raises(ValueError, match="warm paths"):
+        WarmPolicy(paths=("health",))
 
 
 def test_an_unreadable_metric_warms_to_the_floor_and_says_so() -> None:
@@ -148,7 +182,7 @@ def test_switch_warms_the_target_before_the_flip_and_records_it(
     make_switcher(cloud, aws, table, clock, lines=lines, warmer=warmer).switch("green", FAST)
     # THEN green was warmed to 4 on its own URL while blue still served, and history keeps the figures
     assert live_when_warmed == ["blue"]
-    assert sender.waves == [("https://green.execute-api.example/Prod", 4)]
+    assert sender.waves == [("https://green.execute-api.example/Prod/health", 4)]
     [record] = History(aws, table, clock).recent()
     assert record.measurements["warm"]["target"] == 4 and record.measurements["warm"]["achieved"] == 4
     assert list(record.durations).index("warm") < list(record.durations).index("change")
@@ -166,7 +200,7 @@ def test_rollback_warms_its_target_too_and_a_dry_run_does_not(aws: Aws, table: s
     blue = FakeSender("blue")
     back = Warmer(WarmPolicy(floor=2, cap=8), lambda function, lookback: None, blue, clock)
     make_switcher(cloud, aws, table, clock, warmer=back).switch(None, FAST, action=Action.ROLLBACK)
-    assert blue.waves == [("https://blue.execute-api.example/Prod", 2)]
+    assert blue.waves == [("https://blue.execute-api.example/Prod/health", 2)]
     assert cloud.color_of(cloud.mapping) == "blue"
 
 
@@ -218,8 +252,8 @@ def test_http_sender_keeps_every_request_in_flight_at_once() -> None:
     arrivals = threading.Barrier(4)
     sender = HttpWarmSender(lambda: GreenHealth(arrivals, urls), time.monotonic)
     # WHEN a wave of 4 is sent
-    answers = sender.send("https://green.example/Prod/", 4, timeout=10)
-    # THEN all four reached /health and were answered by green, overlapping
-    assert urls == ["https://green.example/Prod/health"] * 4
-    assert [(a.status, a.environment) for a in answers] == [(200, "green")] * 4
-    assert peak_in_flight(answers) == 4
+    health, orders = sender.send("https://green.example/Prod/", ["/health", "/orders/x"], 4, timeout=10)
+    # THEN each wave's four requests reached their path together and were answered by green, overlapping
+    assert urls == ["https://green.example/Prod/health"] * 4 + ["https://green.example/Prod/orders/x"] * 4
+    assert [(a.status, a.environment) for a in [*health, *orders]] == [(200, "green")] * 8
+    assert peak_in_flight(health) == 4 and peak_in_flight(orders) == 4
