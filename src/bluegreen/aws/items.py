@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -118,13 +118,21 @@ class DynamoDbApi(AwsBase):
         return from_ddb(item) if item else None
 
     def query_newest_first(
-        self, table: str, pk: str, limit: int | None = None, *, equals: Mapping[str, str] | None = None
+        self,
+        table: str,
+        pk: str,
+        limit: int | None = None,
+        *,
+        equals: Mapping[str, str] | None = None,
+        attributes: Sequence[str] | None = None,
     ) -> list[Item]:
         """Items under partition `pk`, highest sort key first (our sort keys start with an ISO time): the
-        newest `limit` of them, or of those only the ones whose string attributes have the `equals` values.
+        newest `limit` of them, or of those only the ones whose string attributes have the `equals` values;
+        only `attributes` of each when given.
 
         DynamoDB reads no more than `limit` items (a page stops at 1 MB, so the next one continues), and a
-        filter leaves the others on the server: the history grows, what a switch reads does not."""
+        filter or a projection leaves the rest on the server: the history grows, what a switch reads does
+        not."""
         request: dict[str, Any] = {
             "TableName": table,
             "KeyConditionExpression": "pk = :pk",
@@ -132,13 +140,18 @@ class DynamoDbApi(AwsBase):
             "ScanIndexForward": False,
             "ConsistentRead": True,
         }
+        names: dict[str, str] = {}
         if equals:
-            names = {f"#f{n}": name for n, name in enumerate(equals)}
+            names |= {f"#f{n}": name for n, name in enumerate(equals)}
             request["FilterExpression"] = " AND ".join(f"#f{n} = :f{n}" for n in range(len(equals)))
-            request["ExpressionAttributeNames"] = names
             request["ExpressionAttributeValues"] |= {
                 f":f{n}": {"S": value} for n, value in enumerate(equals.values())
             }
+        if attributes:
+            names |= {f"#p{n}": name for n, name in enumerate(attributes)}
+            request["ProjectionExpression"] = ", ".join(f"#p{n}" for n in range(len(attributes)))
+        if names:
+            request["ExpressionAttributeNames"] = names
         items: list[Item] = []
         read = 0
         while True:
