@@ -37,7 +37,7 @@ from bluegreen.stacks import ColorStack, ColorStackReader, check_color, other_co
 from bluegreen.states import Action, Outcome, Phase
 from bluegreen.updater import Plan, Preview, StackUpdater
 from bluegreen.verify import AlarmReader, Verification, bake_live, verify_live
-from bluegreen.warm import Warmer
+from bluegreen.warm import Warmer, Warming
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,12 @@ class Switcher:
             f"({from_version or '?'} -> {target_stack.version or '?'}) on {live.domain_name}"
         )
 
+        # The warm-up runs alongside the preflight checks; the flip waits for it (the warm phase).
+        warming = (
+            self._warmer.start(target_stack, live_stack)
+            if self._warmer is not None and not options.dry_run
+            else None
+        )
         try:
             with run.phase(Phase.PREFLIGHT):
                 self._preflight(target_stack, options)
@@ -247,8 +253,8 @@ class Switcher:
             run.finish(Outcome.REFUSED, str(exc))
             raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
 
-        if not options.dry_run:
-            self._warm(run, live_stack, target_stack)
+        if warming is not None:
+            self._record_warm(run, warming)
         result = SwitchResult(
             action, Outcome.STARTED, live.color, target, "", run.durations, measurements=run.measurements
         )
@@ -346,12 +352,10 @@ class Switcher:
         self._say(result.message)
         return result
 
-    def _warm(self, run: Run, live_stack: ColorStack | None, target_stack: ColorStack) -> None:
-        """Starts as many of the target's environments as the live color runs, just before the flip."""
-        if self._warmer is None:
-            return
+    def _record_warm(self, run: Run, wait: Callable[[], Warming]) -> None:
+        """Waits for the target's warm-up (as many environments as the live color runs) before the flip."""
         with run.phase(Phase.WARM):
-            warming = self._warmer(target_stack, live_stack)
+            warming = wait()
             run.measurements["warm"] = warming.to_dict()
             self._say(f"  {warming.summary()}")
 

@@ -257,3 +257,23 @@ def test_http_sender_keeps_every_request_in_flight_at_once() -> None:
     assert urls == ["https://green.example/Prod/health"] * 4 + ["https://green.example/Prod/orders/x"] * 4
     assert [(a.status, a.environment) for a in [*health, *orders]] == [(200, "green")] * 8
     assert peak_in_flight(health) == 4 and peak_in_flight(orders) == 4
+
+
+def test_a_failed_warm_up_is_recorded_and_the_switch_goes_on(aws: Aws, table: str, clock: FakeClock) -> None:
+    # GIVEN a sender that breaks (a bug, a dead network)
+    class Broken(FakeSender):
+        def send(
+            self, base_url: str, paths: Sequence[str], count: int, timeout: float
+        ) -> Sequence[Sequence[WarmAnswer]]:
+            raise OSError("network is unreachable")
+
+    cloud = FakeCloud()
+    warmer = Warmer(WarmPolicy(floor=2, cap=8), lambda function, lookback: None, Broken("green"), clock)
+    lines: list[str] = []
+    # WHEN switching
+    make_switcher(cloud, aws, table, clock, lines=lines, warmer=warmer).switch("green", FAST)
+    # THEN green is live and verified, and the record says why it was not warmed
+    assert cloud.color_of(cloud.mapping) == "green"
+    [record] = History(aws, table, clock).recent()
+    assert record.measurements["warm"]["note"] == "the warm-up failed: OSError: network is unreachable"
+    assert any("PARTLY warmed green" in line for line in lines)
