@@ -22,10 +22,11 @@ from localcloud.flow import (
     LIVE_URL,
     REPO,
     Commands,
+    StepFailed,
+    cloudformation,
     deploy_petstore,
     stack_outputs,
     stack_parameters,
-    stack_update_window,
 )
 from localcloud.launcher import local_cloud
 from localcloud.zero_downtime import (
@@ -53,9 +54,30 @@ def switch_cycles(commands: Commands, cycles: int) -> tuple[list[Switch], list[f
             started = time.time()
             commands.run(*command)
             durations.append(time.time() - started)
-            executed, completed = stack_update_window(commands.cloud, DOMAIN_STACK, started)
+            executed, completed = flip_window(commands, started)
             switches.append(Switch(previous, target, started, executed, completed))
     return switches, durations
+
+
+def flip_window(commands: Commands, since: float) -> tuple[float, float]:
+    """(executed, completed) of the custom-domain stack update that moved the live mapping after `since`:
+    the flip, not the preview updates around it. No margin before `since`: the previous command's flip can
+    end less than a second before this one starts, and the cloud's clock is this machine's."""
+    events = cloudformation(commands.cloud).describe_stack_events(StackName=DOMAIN_STACK)["StackEvents"]
+    own = [e for e in events if e["LogicalResourceId"] == DOMAIN_STACK]
+    began = [e["Timestamp"].timestamp() for e in own if e["ResourceStatus"] == "UPDATE_IN_PROGRESS"]
+    ended = [e["Timestamp"].timestamp() for e in own if e["ResourceStatus"] == "UPDATE_COMPLETE"]
+    moves = [
+        e["Timestamp"].timestamp()
+        for e in events
+        if e["LogicalResourceId"] == "LiveMapping" and e["ResourceStatus"] == "UPDATE_IN_PROGRESS"
+    ]
+    move = min((t for t in moves if t >= since), default=None)
+    executed = max((t for t in began if move is not None and since <= t <= move), default=None)
+    completed = min((t for t in ended if executed is not None and t >= executed), default=None)
+    if executed is None or completed is None:
+        raise StepFailed(f"no completed flip of {DOMAIN_STACK} after {time.ctime(since)}")
+    return executed, completed
 
 
 def _live_load(commands: Commands, clients: int) -> LiveLoad:
