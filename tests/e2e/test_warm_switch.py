@@ -33,7 +33,7 @@ def test_switch_warms_green_to_blues_concurrency_before_the_flip(live_on_blue: C
         assert warm["color"] == "green" and warm["function"].startswith("petstore-blue")
         assert warm["live_peak"] >= CLIENTS and warm["target"] == min(8, warm["live_peak"])
         assert warm["answered"] == warm["target"] and warm["errors"] == {}
-        assert outcome["durations"]["warm"] >= warm["seconds"]
+        assert "warm" in outcome["durations"]  # the wait for the warm-up, which ran alongside the preflight
         # AND every request after the switch began was answered (its latency is measured by `make bench`)
         after = [s for s in load.samples if s.started >= flip]
         assert after and all(s.status == 200 for s in after)
