@@ -37,7 +37,7 @@ from bluegreen.stacks import ColorStack, ColorStackReader, check_color, other_co
 from bluegreen.states import Action, Outcome, Phase
 from bluegreen.updater import Plan, Preview, StackUpdater
 from bluegreen.verify import AlarmReader, Verification, bake_live, verify_live
-from bluegreen.warm import Warmer, Warming
+from bluegreen.warm import Warmer
 
 
 @dataclass(frozen=True)
@@ -238,12 +238,6 @@ class Switcher:
             f"({from_version or '?'} -> {target_stack.version or '?'}) on {live.domain_name}"
         )
 
-        # The warm-up runs alongside the preflight checks; the flip waits for it (the warm phase).
-        warming = (
-            self._warmer.start(target_stack, live_stack)
-            if self._warmer is not None and not options.dry_run
-            else None
-        )
         try:
             with run.phase(Phase.PREFLIGHT):
                 self._preflight(target_stack, options)
@@ -253,8 +247,9 @@ class Switcher:
             run.finish(Outcome.REFUSED, str(exc))
             raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
 
-        if warming is not None:
-            self._record_warm(run, warming)
+        if self._warmer is not None and not options.dry_run:
+            # After the checks, right before the flip: the checks' own requests never queue behind it.
+            self._warm(run, self._warmer, live_stack, target_stack)
         result = SwitchResult(
             action, Outcome.STARTED, live.color, target, "", run.durations, measurements=run.measurements
         )
@@ -352,10 +347,12 @@ class Switcher:
         self._say(result.message)
         return result
 
-    def _record_warm(self, run: Run, wait: Callable[[], Warming]) -> None:
-        """Waits for the target's warm-up (as many environments as the live color runs) before the flip."""
+    def _warm(
+        self, run: Run, warmer: Warmer, live_stack: ColorStack | None, target_stack: ColorStack
+    ) -> None:
+        """Starts as many of the target's environments as the live color runs."""
         with run.phase(Phase.WARM):
-            warming = wait()
+            warming = warmer.safely(target_stack, live_stack)
             run.measurements["warm"] = warming.to_dict()
             self._say(f"  {warming.summary()}")
 

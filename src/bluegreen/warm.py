@@ -80,7 +80,7 @@ class Warming:
     seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
     note: str = ""
-    failed: bool = False  # the warm-up itself broke or did not finish (see the note)
+    failed: bool = False  # the warm-up itself broke (see the note)
 
     @property
     def complete(self) -> bool:
@@ -153,35 +153,14 @@ class Warmer:
         self._sender = sender
         self._clock = clock
 
-    def start(self, target: ColorStack, live: ColorStack | None) -> Callable[[], Warming]:
-        """Warms on a background thread (alongside the preflight checks, which take about as long);
-        returns the wait for its result. A warm-up that failed or did not finish is a note in that result:
-        warming never stops a release."""
-        outcome: list[Warming | Exception] = []
-
-        def work() -> None:
-            try:
-                outcome.append(self(target, live))
-            except Exception as exc:  # handed to the waiting thread
-                outcome.append(exc)
-
-        thread = threading.Thread(target=work, name="bluegreen-warm", daemon=True)
-        thread.start()
-
-        def result() -> Warming:
-            thread.join(self.policy.timeout + 120)  # the metric read and the waves, each bounded
-            if not outcome:
-                unfinished = Warming(target.color, "", None, self.policy.floor, failed=True)
-                unfinished.note = f"the warm-up had not finished after {self.policy.timeout + 120:.0f}s"
-                return unfinished
-            answer = outcome[0]
-            if isinstance(answer, Exception):
-                failed = Warming(target.color, "", None, self.policy.floor, failed=True)
-                failed.note = f"the warm-up failed: {type(answer).__name__}: {answer}"
-                return failed
-            return answer
-
-        return result
+    def safely(self, target: ColorStack, live: ColorStack | None) -> Warming:
+        """The warm-up; one that failed is a note in its result: warming never stops a release."""
+        try:
+            return self(target, live)
+        except Exception as exc:
+            failed = Warming(target.color, "", None, self.policy.floor, failed=True)
+            failed.note = f"the warm-up failed: {type(exc).__name__}: {exc}"
+            return failed
 
     def __call__(self, target: ColorStack, live: ColorStack | None) -> Warming:
         live_function = function_name(live.lambda_arn) if live is not None else ""

@@ -31,7 +31,7 @@ def test_switch_warms_green_to_blues_concurrency_before_the_flip(live_on_blue: C
         print(f"warm: {warm}")
         # THEN green was warmed on its own URL to blue's peak, every simultaneous request answered by green
         assert warm["color"] == "green" and warm["function"].startswith("petstore-blue")
-        assert warm["live_peak"] >= CLIENTS and warm["target"] == min(8, warm["live_peak"])
+        assert warm["live_peak"] >= CLIENTS and warm["target"] == min(4, warm["live_peak"])
         assert warm["answered"] == warm["target"] and warm["errors"] == {}
         assert "warm" in outcome["durations"]  # the wait for the warm-up, which ran alongside the preflight
         # AND every request after the switch began was answered (its latency is measured by `make bench`)
