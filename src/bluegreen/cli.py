@@ -2,29 +2,59 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError  # light: no client machinery
 
-from bluegreen.commands.decommission import decommission
-from bluegreen.commands.deploy import deploy
-from bluegreen.commands.exec_cmd import exec_command
-from bluegreen.commands.history import history
-from bluegreen.commands.preview import preview
-from bluegreen.commands.rollback import rollback
-from bluegreen.commands.smoke import smoke
-from bluegreen.commands.status import status
-from bluegreen.commands.switch import switch
-from bluegreen.commands.unlock import unlock
-from bluegreen.context import AppContext
 from bluegreen.errors import BlueGreenError, aws_error_hint
 from bluegreen.local_env import ensure_local_process_env
 
+if TYPE_CHECKING:
+    from bluegreen.context import AppContext
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+# name -> (module, attribute, short help). A command's module is imported only when it runs: a switch never
+# loads deploy's or status's code, and `--help` lists the commands without importing any (a test keeps the
+# short help here equal to each command's own).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "decommission": ("bluegreen.commands.decommission", "decommission", "Delete COLOR's stack."),
+    "deploy": ("bluegreen.commands.deploy", "deploy", "Deploy the data stack (first, once), a..."),
+    "exec": ("bluegreen.commands.exec_cmd", "exec_command", "Run ARGV with the environment bluegreen..."),
+    "history": ("bluegreen.commands.history", "history", "List switches, rollbacks and..."),
+    "preview": ("bluegreen.commands.preview", "preview", "Preview COLOR on the live hostname:..."),
+    "rollback": ("bluegreen.commands.rollback", "rollback", "Switch back to the color live before the..."),
+    "smoke": ("bluegreen.commands.smoke", "smoke", "Run the smoke suite."),
+    "status": ("bluegreen.commands.status", "status", "Show the live color (from the actual..."),
+    "switch": ("bluegreen.commands.switch", "switch", "Make COLOR live: lock, preflight (smoke on..."),
+    "unlock": ("bluegreen.commands.unlock", "unlock", "Break the lock held by another command..."),
+}
+
+
+class LazyGroup(click.Group):
+    """Commands imported when invoked; `--help` lists their short help without importing them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short) for name, (_, _, short) in COMMANDS.items()])
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.option(
     "--config-env",
     envvar="BLUEGREEN_CONFIG_ENV",
@@ -53,26 +83,14 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
     if note:
         click.echo(note, err=True)
     # Tests (and embedders) pass another factory through `main(context_factory=...)`.
-    factory = ctx.obj if callable(ctx.obj) else AppContext
-    ctx.obj = factory(project_dir, config_env, debug=debug, json_output=json_output)
+    if not callable(ctx.obj):
+        from bluegreen.context import AppContext  # boto3 and requests: only once a command runs
+
+        ctx.obj = AppContext
+    ctx.obj = ctx.obj(project_dir, config_env, debug=debug, json_output=json_output)
 
 
-for command in (
-    status,
-    deploy,
-    smoke,
-    preview,
-    switch,
-    rollback,
-    history,
-    decommission,
-    unlock,
-    exec_command,
-):
-    cli.add_command(command)
-
-
-def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppContext] = AppContext) -> None:
+def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppContext] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:

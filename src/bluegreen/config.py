@@ -33,6 +33,32 @@ class DeployConfig:
     parameter_overrides: dict[str, str] = field(default_factory=dict)
 
 
+# Keys of a `[<env>.bluegreen.parameters]` table and their allowed ranges (ints stay ints).
+SWITCH_SETTINGS: dict[str, tuple[float, float]] = {
+    "verify_interval": (0.0, 60.0),
+    "consecutive": (1, 100),
+    "warm_floor": (0, 1000),
+    "warm_cap": (1, 1000),
+}
+WARM_PATHS = "warm_paths"  # a list of paths, each starting with "/"
+
+
+@dataclass(frozen=True)
+class SwitchSettings:
+    """How switch and rollback verify and warm. The defaults are AWS's: a mapping change is eventually
+    consistent, so K passing live rounds 2 s apart must span 4 s of the hostname serving only the target."""
+
+    verify_interval: float = 2.0
+    consecutive: int = 3
+    warm_floor: int = 2
+    warm_cap: int = 100
+    warm_paths: tuple[str, ...] = ("/health",)
+
+    def __post_init__(self) -> None:
+        if self.warm_floor > self.warm_cap:
+            raise ValueError(f"warm_floor ({self.warm_floor}) must not exceed warm_cap ({self.warm_cap})")
+
+
 def parse_parameter_overrides(raw: object) -> dict[str, str]:
     """Accepts samconfig's two spellings: one string "K=V K2='a b'" or a list of "K=V"."""
     if raw is None:
@@ -74,7 +100,7 @@ class Project:
             raise ConfigError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
         config_rel, template_rel = UNITS[unit]
         config_file = self.root / config_rel
-        params = self._deploy_parameters(config_file)
+        params = self._parameters(config_file, ("global", "deploy"))
         stack_name = params.get("stack_name")
         if not isinstance(stack_name, str) or not stack_name:
             raise ConfigError(f"{config_file}: [{self.config_env}.deploy.parameters] has no stack_name")
@@ -92,7 +118,47 @@ class Project:
             parameter_overrides=parse_parameter_overrides(params.get("parameter_overrides")),
         )
 
-    def _deploy_parameters(self, config_file: Path) -> dict[str, Any]:
+    def switch_settings(self) -> SwitchSettings:
+        """The `[<env>.bluegreen.parameters]` table of the custom-domain samconfig (sam ignores it), over the
+        AWS defaults: how switch and rollback verify and warm in this config env."""
+        config_file = self.root / UNITS["custom-domain"][0]
+        table = self._parameters(config_file, ("bluegreen",))
+        unknown = sorted(set(table) - set(SWITCH_SETTINGS) - {WARM_PATHS})
+        if unknown:
+            raise ConfigError(
+                f"{config_file}: [{self.config_env}.bluegreen.parameters] has unknown key(s) "
+                f"{', '.join(unknown)}; known: {', '.join(SWITCH_SETTINGS)}"
+            )
+        values: dict[str, Any] = {}
+        paths = table.pop(WARM_PATHS, None)
+        if paths is not None:
+            if (
+                not isinstance(paths, list)
+                or not paths
+                or not all(isinstance(path, str) and path.startswith("/") for path in paths)
+            ):
+                raise ConfigError(
+                    f"{config_file}: [{self.config_env}.bluegreen.parameters] {WARM_PATHS} must be a list of "
+                    f'paths starting with "/", not {paths!r}'
+                )
+            values[WARM_PATHS] = tuple(paths)
+        for key, value in table.items():
+            low, high = SWITCH_SETTINGS[key]
+            is_int = isinstance(value, int) and not isinstance(value, bool)
+            wanted_int = isinstance(low, int)
+            if not (is_int or (isinstance(value, float) and not wanted_int)) or not low <= value <= high:
+                kind = "an integer" if wanted_int else "a number"
+                raise ConfigError(
+                    f"{config_file}: [{self.config_env}.bluegreen.parameters] {key} must be {kind} "
+                    f"from {low} to {high}, not {value!r}"
+                )
+            values[key] = value
+        try:
+            return SwitchSettings(**values)
+        except ValueError as exc:
+            raise ConfigError(f"{config_file}: [{self.config_env}.bluegreen.parameters]: {exc}") from None
+
+    def _parameters(self, config_file: Path, tables: tuple[str, ...]) -> dict[str, Any]:
         try:
             with config_file.open("rb") as handle:
                 document = tomllib.load(handle)
@@ -107,8 +173,8 @@ class Project:
         if not isinstance(env, dict):
             raise ConfigError(f"{config_file}: no config env [{self.config_env}]")
         merged: dict[str, Any] = {}
-        # SAM semantics: global parameters apply to every command, the deploy table overrides them.
-        for table in ("global", "deploy"):
+        # SAM semantics: global parameters apply to every command, the command's table overrides them.
+        for table in tables:
             section = env.get(table, {}).get("parameters", {})
             if isinstance(section, dict):
                 merged.update(section)

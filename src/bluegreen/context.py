@@ -30,6 +30,7 @@ from bluegreen.smoke import SmokeReport, SmokeSuite
 from bluegreen.stacks import CloudFormationColorStacks, ColorStack, switch_table_name
 from bluegreen.switch import Switcher
 from bluegreen.updater import CloudFormationUpdater
+from bluegreen.warm import HttpWarmSender, Warmer, WarmPolicy
 
 
 class AppContext:
@@ -168,4 +169,14 @@ class AppContext:
             sleep=self.sleep,
             say=self.say,
             confirm=self.confirm,
+            warmer=self.warmer(),
+        )
+
+    def warmer(self) -> Warmer:
+        settings = self.project.switch_settings()
+        return Warmer(
+            WarmPolicy(floor=settings.warm_floor, cap=settings.warm_cap, paths=settings.warm_paths),
+            self.aws.peak_concurrency,
+            HttpWarmSender(self._http_session_factory, self.clock),
+            self.clock,
         )

@@ -18,6 +18,7 @@ from bluegreen.states import TRAFFIC_ACTIONS, Outcome
 from bluegreen.timeutil import iso
 
 HISTORY_PK = "HISTORY"
+SUMMARY_OMITS = frozenset({"durations", "measurements"})  # the bulk of a record
 
 
 @dataclass
@@ -130,17 +131,29 @@ class History:
 
     def started(self, scan_limit: int = 50) -> list[Record]:
         """Records still STARTED among the most recent ones: running now, or interrupted."""
-        return [record for record in self.recent(scan_limit) if record.state == Outcome.STARTED]
+        items = self._aws.query_newest_first(
+            self._table, HISTORY_PK, scan_limit, equals={"state": str(Outcome.STARTED)}
+        )
+        return [_record_from_item(item) for item in items]
+
+    def summaries(self, limit: int) -> list[Record]:
+        """The newest `limit` records without their durations and measurements: what choosing a rollback
+        target needs, a small read however large the records' measurements grew."""
+        fields = [name for name in Record.__dataclass_fields__ if name not in SUMMARY_OMITS]
+        items = self._aws.query_newest_first(
+            self._table, HISTORY_PK, limit, attributes=["sk", *(f for f in fields if f != "record_id")]
+        )
+        return [_record_from_item(item) for item in items]
 
     def last_succeeded_switch(self) -> Record | None:
-        for record in self.recent(200):
+        for record in self.summaries(200):
             if record.action in TRAFFIC_ACTIONS and record.state == Outcome.SUCCEEDED:
                 return record
         return None
 
     def last_traffic_move(self) -> Record | None:
         """The newest switch or rollback that moved (or may have moved) live traffic and stayed there."""
-        for record in self.recent(200):
+        for record in self.summaries(200):
             if record.action in TRAFFIC_ACTIONS and record.state in (Outcome.SUCCEEDED, Outcome.INTERRUPTED):
                 return record
         return None

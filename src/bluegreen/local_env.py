@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bluegreen.errors import ConfigError
-from bluegreen.http import parse_connect_to
 
 # samconfig environments that only ever talk to a local cloud on this machine.
 LOOPBACK_CONFIG_ENVS = frozenset({"local"})
@@ -57,6 +56,8 @@ def endpoint_problems(environ: MutableMapping[str, str]) -> list[str]:
         problems.append(f"{CONNECT_TO_VAR} is not set (HTTPS checks would resolve the real hostnames)")
     else:
         try:
+            from bluegreen.http import parse_connect_to  # requests: only when a rule is set
+
             rule = parse_connect_to(connect_to)
         except ConfigError as exc:
             problems.append(str(exc))

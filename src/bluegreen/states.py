@@ -11,6 +11,7 @@ class Phase(StrEnum):
     PREFLIGHT = "preflight"
     PREVIEW = "preview"
     DATA_GATE = "data-gate"
+    WARM = "warm"
     CHANGE = "change"
     VERIFY = "verify"
     BAKE = "bake"

@@ -1,6 +1,7 @@
 """Switch orchestration in named phases: lock, recover, preflight (the target's own URL), preview (its
-smoke suite through the live hostname behind the preview rule), data gate, change, verify, bake, rollback,
-record. The preview is cleared before the outcome is recorded, whatever the outcome.
+smoke suite through the live hostname behind the preview rule), data gate, warm (the target to the live
+color's concurrency), change, verify, bake, rollback, record. The preview is cleared before the outcome
+is recorded, whatever the outcome.
 
 Every collaborator that touches AWS or HTTP is injected, so the same code runs against AWS, the local cloud,
 moto and the fakes the fault-injection tests use.
@@ -36,6 +37,7 @@ from bluegreen.stacks import ColorStack, ColorStackReader, check_color, other_co
 from bluegreen.states import Action, Outcome, Phase
 from bluegreen.updater import Plan, Preview, StackUpdater
 from bluegreen.verify import AlarmReader, Verification, bake_live, verify_live
+from bluegreen.warm import Warmer
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class Switcher:
         say: Callable[[str], None],
         confirm: Callable[[str], bool],
         behind_domain: BehindDomainChecks | None = None,
+        warmer: Warmer | None = None,
     ) -> None:
         self._colors = colors
         self._behind_domain = behind_domain
@@ -147,6 +150,7 @@ class Switcher:
         self._sleep = sleep
         self._say = say
         self._confirm = confirm
+        self._warmer = warmer
         self._run: Run | None = None
 
     def use_checks(self, behind_domain: BehindDomainChecks) -> Switcher:
@@ -219,7 +223,8 @@ class Switcher:
                 f"{live.param_api_id}/{live.param_stage} (drift)"
             )
         target_stack = self._colors.describe(target)
-        from_version = self._colors.describe(live.color).version if live.color else ""
+        live_stack = self._colors.describe(live.color) if live.color else None
+        from_version = live_stack.version if live_stack else ""
         previous = Previous(live.color, from_version, live.api_id, live.stage)
         if not options.dry_run:
             run.begin(
@@ -237,11 +242,14 @@ class Switcher:
             with run.phase(Phase.PREFLIGHT):
                 self._preflight(target_stack, options)
             if action == Action.SWITCH:
-                self._preflight_behind_domain(run, live, target_stack, options)
+                self._preflight_behind_domain(run, live, live_stack, target_stack, options)
         except Refused as exc:
             run.finish(Outcome.REFUSED, str(exc))
             raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
 
+        if self._warmer is not None and not options.dry_run:
+            # After the checks, right before the flip: the checks' own requests never queue behind it.
+            self._warm(run, self._warmer, live_stack, target_stack)
         result = SwitchResult(
             action, Outcome.STARTED, live.color, target, "", run.durations, measurements=run.measurements
         )
@@ -339,6 +347,15 @@ class Switcher:
         self._say(result.message)
         return result
 
+    def _warm(
+        self, run: Run, warmer: Warmer, live_stack: ColorStack | None, target_stack: ColorStack
+    ) -> None:
+        """Starts as many of the target's environments as the live color runs."""
+        with run.phase(Phase.WARM):
+            warming = warmer.safely(target_stack, live_stack)
+            run.measurements["warm"] = warming.to_dict()
+            self._say(f"  {warming.summary()}")
+
     def _preflight(self, target_stack: ColorStack, options: SwitchOptions) -> None:
         """The target's smoke suite on its own URL. No answer in time (a cold start) is retried until the
         deadline; a definite wrong answer refuses at once."""
@@ -363,7 +380,12 @@ class Switcher:
             self._sleep(min(1.0, max(0.0, deadline - self._clock())))
 
     def _preflight_behind_domain(
-        self, run: Run, live: LiveState, target_stack: ColorStack, options: SwitchOptions
+        self,
+        run: Run,
+        live: LiveState,
+        live_stack: ColorStack | None,
+        target_stack: ColorStack,
+        options: SwitchOptions,
     ) -> None:
         """The target's smoke suite through the live hostname behind the preview rule, then the data gate.
 
@@ -405,12 +427,12 @@ class Switcher:
                 raise Refused(smoke.reason)
             self._say(f"  preview smoke passed on {live.url} ({smoke.rounds} round(s))")
         with run.phase(Phase.DATA_GATE):
-            if live.color is None:
+            if live_stack is None:
                 note = f"no live color ({live.api_id or 'nothing'} mapped): no release to read orders back"
                 run.measurements["data_gate"] = {"skipped": note}
                 self._say(f"  data gate: {note}")
                 return
-            gate = checks.data_gate(target_stack, self._colors.describe(live.color))
+            gate = checks.data_gate(target_stack, live_stack)
             run.measurements["data_gate"] = gate.to_dict()
             for step in gate.steps:
                 verdict = "PASS" if step.ok else "FAIL"

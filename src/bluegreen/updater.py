@@ -106,6 +106,9 @@ class CloudFormationUpdater:
         self._capabilities = tuple(capabilities)
         self._clock = clock
         self._timeout = timeout
+        # The newest stack event this updater reported: where the next update's events start. Saves a
+        # DescribeStackEvents per update after the first (it lists every event of the stack).
+        self._last_event_id: str | None = None
 
     def plan(self, api_id: str, stage: str, label: str) -> Plan:
         values = {"ActiveApiId": api_id, "ActiveApiStage": stage}
@@ -123,15 +126,22 @@ class CloudFormationUpdater:
             )
         description = f"bluegreen {label}: preview -> {preview.label()}"
         shape = Plan("", (), False, preview.api_id, preview.stage, preview=preview)
-        return self._plan(preview_values(preview), label, description, shape)
+        return self._plan(preview_values(preview), label, description, shape, stack)
 
     def preview(self) -> Preview:
         parameters = self._aws.require_stack(self._stack_name).parameters
         color, api_id, stage = (parameters.get(key, "") for key in PREVIEW_PARAMETERS)
         return Preview(color, api_id, stage)
 
-    def _plan(self, values: dict[str, str], label: str, description: str, shape: Plan) -> Plan:
-        stack = self._aws.require_stack(self._stack_name)
+    def _plan(
+        self,
+        values: dict[str, str],
+        label: str,
+        description: str,
+        shape: Plan,
+        stack: StackInfo | None = None,
+    ) -> Plan:
+        stack = stack or self._aws.require_stack(self._stack_name)
         name = re.sub(r"[^A-Za-z0-9-]", "-", f"{CHANGE_SET_PREFIX}{label}-{int(self._clock() * 1000)}")[:128]
         try:
             change_set_id = self._aws.create_update_change_set(
@@ -172,9 +182,9 @@ class CloudFormationUpdater:
     def apply(self, plan: Plan, on_event: EventSink) -> StackInfo:
         if plan.empty:
             return self._aws.require_stack(self._stack_name)
-        since = self._aws.latest_event_id(self._stack_name)
+        since = self._last_event_id or self._aws.latest_event_id(self._stack_name)
         self._aws.execute_change_set(self._stack_name, plan.change_set_id)
-        stack = self._aws.follow_stack(self._stack_name, on_event, since, self._timeout)
+        stack = self._aws.follow_stack(self._stack_name, self._remembering(on_event), since, self._timeout)
         if stack.status != "UPDATE_COMPLETE":
             reason = f": {stack.status_reason}" if stack.status_reason else ""
             raise ChangeFailed(f"update of {self._stack_name} ended {stack.status}{reason}")
@@ -186,8 +196,18 @@ class CloudFormationUpdater:
         if not stack.status.endswith(IN_PROGRESS_SUFFIX):
             return stack
         return self._aws.follow_stack(
-            self._stack_name, on_event, self._aws.latest_event_id(self._stack_name), self._timeout
+            self._stack_name,
+            self._remembering(on_event),
+            self._aws.latest_event_id(self._stack_name),
+            self._timeout,
         )
+
+    def _remembering(self, on_event: EventSink) -> EventSink:
+        def report(event: StackEvent) -> None:
+            self._last_event_id = event.event_id  # events arrive oldest first: the last is the newest
+            on_event(event)
+
+        return report
 
     def discard_leftovers(self) -> list[str]:
         """Deletes our change sets an interrupted run left behind (never executed, or failed); their names."""

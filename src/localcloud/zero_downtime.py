@@ -116,6 +116,10 @@ class Report:
     p50_ms: float
     p99_ms: float
     requests_per_second: float
+    # Latency of the requests that started within POST_SWITCH_SECONDS of a flip (a cold target shows here).
+    post_switch_requests: int = 0
+    post_switch_p99_ms: float = float("nan")
+    post_switch_max_ms: float = float("nan")
 
     def lines(self) -> list[str]:
         conv = self.convergence_seconds
@@ -129,6 +133,21 @@ class Report:
             f"latency ms (p50 / p99)           {self.p50_ms:.2f} / {self.p99_ms:.2f}",
             f"requests per second              {self.requests_per_second:.0f}",
         ]
+
+
+POST_SWITCH_SECONDS = 10.0
+
+
+def post_switch_latencies(samples: Sequence[Sample], switches: Sequence[Switch]) -> list[float]:
+    """Milliseconds of the answered requests that started within POST_SWITCH_SECONDS after a switch's stack
+    update began (the flip), each counted once however many windows hold it; sorted."""
+    flips = sorted(switch.executed for switch in switches)
+    chosen = [
+        s.seconds * 1000
+        for s in samples
+        if s.status is not None and any(flip <= s.started < flip + POST_SWITCH_SECONDS for flip in flips)
+    ]
+    return sorted(chosen)
 
 
 def _percentile(sorted_values: Sequence[float], fraction: float) -> float:
@@ -154,6 +173,7 @@ def analyse(samples: Sequence[Sample], switches: Sequence[Switch]) -> Report:
             convergence.append(max(0.0, first_new_after - switch.executed))
     latencies = sorted(s.seconds * 1000 for s in ordered if s.status is not None)
     span = (ordered[-1].started + ordered[-1].seconds - ordered[0].started) if ordered else 0.0
+    after_flips = post_switch_latencies(ordered, switches)
     return Report(
         requests=len(ordered),
         failures=failures,
@@ -162,6 +182,9 @@ def analyse(samples: Sequence[Sample], switches: Sequence[Switch]) -> Report:
         p50_ms=_percentile(latencies, 0.50),
         p99_ms=_percentile(latencies, 0.99),
         requests_per_second=len(ordered) / span if span > 0 else 0.0,
+        post_switch_requests=len(after_flips),
+        post_switch_p99_ms=_percentile(after_flips, 0.99),
+        post_switch_max_ms=after_flips[-1] if after_flips else float("nan"),
     )
 
 

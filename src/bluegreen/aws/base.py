@@ -26,8 +26,20 @@ RETRY_CONFIG = Config(
 )
 
 
+def backoff(first: float, ceiling: float) -> Iterator[float]:
+    """Poll delays: `first`, doubling up to `ceiling`. Most local (and many AWS) operations settle within
+    the first few quick polls; a long one is polled at `ceiling`."""
+    delay = min(first, ceiling)
+    while True:
+        yield delay
+        delay = min(delay * 2, ceiling)
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+FIRST_POLL = 0.1
 
 
 class AwsBase:
@@ -43,7 +55,8 @@ class AwsBase:
         config: Config = RETRY_CONFIG,
     ) -> None:
         self._session = session
-        # Clock and sleep drive our own polling (following a stack update), never botocore's retries.
+        # Clock and sleep drive our own polling (following a stack update), never botocore's retries:
+        # the first poll comes after FIRST_POLL seconds, the delay doubles up to poll_interval.
         self.clock = clock
         self.sleep = sleep
         self.poll_interval = poll_interval

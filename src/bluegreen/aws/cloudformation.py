@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError, WaiterError
 
-from bluegreen.aws.base import AwsBase, error_code
+from bluegreen.aws.base import FIRST_POLL, AwsBase, backoff, error_code
 from bluegreen.errors import ConfigError, OperationFailed
 
 if TYPE_CHECKING:
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
 
 SETTLED_SUFFIXES = ("_COMPLETE", "_FAILED")
 IN_PROGRESS_SUFFIX = "_IN_PROGRESS"
+CHANGE_SET_PENDING = frozenset({"CREATE_PENDING", "CREATE_IN_PROGRESS"})
 
 
 @dataclass(frozen=True)
@@ -118,17 +118,16 @@ class CloudFormationApi(AwsBase):
         return response["Id"]
 
     def wait_change_set(self, stack_name: str, change_set_id: str, timeout: float = 300.0) -> ChangeSetInfo:
-        """Waits for the change set to be created (or fail) and returns it with its changes."""
-        waiter = self.cloudformation.get_waiter("change_set_create_complete")
-        delay = max(1, int(self.poll_interval))
-        # A FAILED change set (for example "no changes") is described below, not raised.
-        with contextlib.suppress(WaiterError):
-            waiter.wait(
-                StackName=stack_name,
-                ChangeSetName=change_set_id,
-                WaiterConfig={"Delay": delay, "MaxAttempts": max(1, int(timeout / delay))},
-            )
-        return self.describe_change_set(stack_name, change_set_id)
+        """Waits for the change set to be created (or fail) and returns it with its changes; a FAILED change
+        set (for example "no changes") is returned, not raised. Polls quickly first, then backs off (the
+        waiter's fixed delay would add seconds to a change set that is ready at once)."""
+        deadline = self.clock() + timeout
+        delays = backoff(FIRST_POLL, self.poll_interval)
+        while True:
+            info = self.describe_change_set(stack_name, change_set_id)
+            if info.status not in CHANGE_SET_PENDING or self.clock() >= deadline:
+                return info
+            self.sleep(next(delays))
 
     def describe_change_set(self, stack_name: str, change_set_id: str) -> ChangeSetInfo:
         changes: list[ResourceChange] = []
@@ -201,6 +200,7 @@ class CloudFormationApi(AwsBase):
     ) -> StackInfo:
         """Polls until the stack settles, reporting new events in order; returns the settled stack."""
         deadline = self.clock() + timeout
+        delays = backoff(FIRST_POLL, self.poll_interval)
         last_seen = since_event_id
         while True:
             fresh: list[StackEvent] = []
@@ -217,7 +217,7 @@ class CloudFormationApi(AwsBase):
                 return stack
             if self.clock() >= deadline:
                 raise OperationFailed(f"stack {stack_name} still {stack.status} after {timeout:.0f}s")
-            self.sleep(self.poll_interval)
+            self.sleep(next(delays))
 
     def delete_stack(self, stack_name: str, timeout: float = 1800.0) -> None:
         self.cloudformation.delete_stack(StackName=stack_name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -117,21 +117,51 @@ class DynamoDbApi(AwsBase):
         item = response.get("Item")
         return from_ddb(item) if item else None
 
-    def query_newest_first(self, table: str, pk: str, limit: int | None = None) -> list[Item]:
-        """Items under partition `pk`, highest sort key first (our sort keys start with an ISO time)."""
+    def query_newest_first(
+        self,
+        table: str,
+        pk: str,
+        limit: int | None = None,
+        *,
+        equals: Mapping[str, str] | None = None,
+        attributes: Sequence[str] | None = None,
+    ) -> list[Item]:
+        """Items under partition `pk`, highest sort key first (our sort keys start with an ISO time): the
+        newest `limit` of them, or of those only the ones whose string attributes have the `equals` values;
+        only `attributes` of each when given.
+
+        DynamoDB reads no more than `limit` items (a page stops at 1 MB, so the next one continues), and a
+        filter or a projection leaves the rest on the server: the history grows, what a switch reads does
+        not."""
+        request: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        }
+        names: dict[str, str] = {}
+        if equals:
+            names |= {f"#f{n}": name for n, name in enumerate(equals)}
+            request["FilterExpression"] = " AND ".join(f"#f{n} = :f{n}" for n in range(len(equals)))
+            request["ExpressionAttributeValues"] |= {
+                f":f{n}": {"S": value} for n, value in enumerate(equals.values())
+            }
+        if attributes:
+            names |= {f"#p{n}": name for n, name in enumerate(attributes)}
+            request["ProjectionExpression"] = ", ".join(f"#p{n}" for n in range(len(attributes)))
+        if names:
+            request["ExpressionAttributeNames"] = names
         items: list[Item] = []
-        pages = self.pages(
-            self.dynamodb,
-            "query",
-            TableName=table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": pk}},
-            ScanIndexForward=False,
-            ConsistentRead=True,
-        )
-        for page in pages:
-            for raw in page.get("Items", []):
-                items.append(from_ddb(raw))
-                if limit is not None and len(items) >= limit:
-                    return items
+        read = 0
+        while True:
+            if limit is not None:
+                request["Limit"] = limit - read
+            page = self.dynamodb.query(**request)
+            read += int(page.get("ScannedCount", len(page.get("Items", []))))
+            items += [from_ddb(raw) for raw in page.get("Items", [])]
+            last = page.get("LastEvaluatedKey")
+            if not last or (limit is not None and read >= limit):
+                return items[:limit] if limit is not None else items
+            request["ExclusiveStartKey"] = last
         return items

@@ -74,10 +74,10 @@ def switch_options[F: Callable[..., Any]](fn: F) -> F:
         click.option("--dry-run", is_flag=True, help="Show the change set, delete it and stop."),
         click.option(
             "--consecutive",
-            default=3,
-            show_default=True,
+            default=None,
             type=click.IntRange(1, 100),
-            help="Consecutive passing smoke rounds on the live hostname that verify the target.",
+            help="Consecutive passing smoke rounds on the live hostname that verify the target "
+            "[default: samconfig's bluegreen table, else 3].",
         ),
         click.option(
             "--fail-after",
@@ -95,10 +95,10 @@ def switch_options[F: Callable[..., Any]](fn: F) -> F:
         ),
         click.option(
             "--verify-interval",
-            default=0.5,
-            show_default=True,
+            default=None,
             type=FiniteFloat(0, 60),
-            help="Seconds between live smoke rounds (at most --verify-timeout).",
+            help="Seconds between live smoke rounds, at most --verify-timeout "
+            "[default: samconfig's bluegreen table, else 2].",
         ),
         click.option(
             "--preflight-timeout",

@@ -20,5 +20,5 @@ def rollback(app: AppContext, /, json_output: bool, **options: object) -> None:
     Only the target is preflighted, so this works while the current live color is unhealthy.
     """
     as_json = wants_json(app, json_output)
-    opts = build_options(**options)  # type: ignore[arg-type]
+    opts = build_options(app.project.switch_settings(), **options)  # type: ignore[arg-type]
     run_switch(app.switcher(), None, opts, Action.ROLLBACK, as_json)

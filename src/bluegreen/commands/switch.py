@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bluegreen.commands import pass_app, print_json, switch_options, wants_json
+from bluegreen.config import SwitchSettings
 from bluegreen.context import AppContext
 from bluegreen.errors import BlueGreenError
 from bluegreen.preflight import HttpBehindDomainChecks
@@ -41,23 +42,25 @@ def run_switch(
 
 
 def build_options(
+    settings: SwitchSettings,
     *,
     assume_yes: bool,
     dry_run: bool,
-    consecutive: int,
+    consecutive: int | None,
     fail_after: int,
     verify_timeout: float,
-    verify_interval: float,
+    verify_interval: float | None,
     preflight_timeout: float,
     bake_seconds: float,
     bake_interval: float,
     lock_ttl: float,
 ) -> SwitchOptions:
+    """The command line's options; verify's K and interval default to the config env's settings."""
     return SwitchOptions(
-        consecutive=consecutive,
+        consecutive=consecutive if consecutive is not None else settings.consecutive,
         fail_after=fail_after,
         verify_timeout=verify_timeout,
-        verify_interval=verify_interval,
+        verify_interval=verify_interval if verify_interval is not None else settings.verify_interval,
         preflight_timeout=preflight_timeout,
         bake_seconds=bake_seconds,
         bake_interval=bake_interval,
@@ -80,5 +83,5 @@ def switch(app: AppContext, /, color: str, json_output: bool, **options: object)
     the previous color automatically (exit 1). The preview is cleared at the end, whatever the outcome.
     """
     as_json = wants_json(app, json_output)
-    opts = build_options(**options)  # type: ignore[arg-type]
+    opts = build_options(app.project.switch_settings(), **options)  # type: ignore[arg-type]
     run_switch(build_switcher(app), color, opts, Action.SWITCH, as_json)

@@ -25,6 +25,7 @@ from bluegreen.smoke import CheckResult, SmokeReport
 from bluegreen.stacks import ColorStack
 from bluegreen.switch import Switcher
 from bluegreen.updater import Plan, Preview
+from bluegreen.warm import Warmer
 
 
 class FakeClock:
@@ -482,6 +483,7 @@ def make_switcher(
     host: str = "host-a",
     pid: int = 1,
     processes: Processes | None = None,
+    warmer: Warmer | None = None,
 ) -> Switcher:
     out = lines if lines is not None else []
     return Switcher(
@@ -499,4 +501,5 @@ def make_switcher(
         say=out.append,
         confirm=lambda question: confirm,
         behind_domain=cloud,
+        warmer=warmer,
     )

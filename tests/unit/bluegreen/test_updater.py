@@ -55,7 +55,8 @@ def test_change_set_call_uses_previous_template_and_previous_values(clock: FakeC
                 "Description": ANY,
             },
         )
-        stub.add_response("describe_change_set", {"Status": "CREATE_COMPLETE", "ChangeSetId": "cs-arn"})
+        # Still being created at the first poll: polled again after a short delay.
+        stub.add_response("describe_change_set", {"Status": "CREATE_IN_PROGRESS", "ChangeSetId": "cs-arn"})
         stub.add_response(
             "describe_change_set",
             {

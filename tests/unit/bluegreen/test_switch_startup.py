@@ -1,0 +1,40 @@
+"""Command start-up: the CLI imports only the command it runs, and lists the others from their short help."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import click
+import pytest
+
+from bluegreen.cli import COMMANDS, cli
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_listed_short_help_is_the_commands_own(name: str) -> None:
+    module, attribute, short = COMMANDS[name]
+    command: click.Command = getattr(importlib.import_module(module), attribute)
+    assert command.name == name
+    assert short == command.get_short_help_str(limit=45)
+
+
+def test_help_and_an_unknown_command_import_no_aws_or_http_library() -> None:
+    # GIVEN a fresh interpreter WHEN it prints the help THEN neither boto3 nor requests was imported
+    probe = (
+        "import sys\n"
+        "from bluegreen.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('boto3', 'botocore.session', 'requests') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "switch" in result.stdout and result.stdout.strip().endswith("[]")
+
+
+def test_every_command_is_reachable() -> None:
+    context = click.Context(cli)
+    assert all(cli.get_command(context, name) is not None for name in COMMANDS)
+    assert cli.get_command(context, "nope") is None
