@@ -32,12 +32,8 @@ class InvalidChangeSetStatus(ServiceException):  # type: ignore[misc]
     code = "InvalidChangeSetStatus"
 
 
-def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> list[Any]:
-    """The ResourceChange list that DescribeChangeSet shows (and sam deploy prints): the engine's plan."""
-    return [_change(planned) for planned in plan(stack, template, parameters)]
-
-
 def _change(planned: PlannedChange) -> Any:
+    """The ResourceChange DescribeChangeSet shows (and sam deploy prints) for one planned change."""
     change = cfn.Change(
         action=str(planned.action),
         logical_resource_id=planned.logical_id,
@@ -45,7 +41,7 @@ def _change(planned: PlannedChange) -> Any:
     )
     change.physical_resource_id = planned.physical_id or None
     change.replacement = planned.replacement
-    change.scope = ["Properties"] if planned.changed else []
+    change.scope = ["Properties"] if planned.changed or planned.dynamic else []
     change.details = [
         {
             "Target": {
@@ -53,10 +49,11 @@ def _change(planned: PlannedChange) -> Any:
                 "Name": name,
                 "RequiresRecreation": "Always" if planned.replacement == "True" else "Never",
             },
-            "Evaluation": "Static",
-            "ChangeSource": "DirectModification",
+            # A reference to a replaced resource is known only when the replacement has run.
+            "Evaluation": "Dynamic" if name in planned.dynamic else "Static",
+            "ChangeSource": "ResourceReference" if name in planned.dynamic else "DirectModification",
         }
-        for name in sorted(planned.changed)
+        for name in sorted(planned.changed | planned.dynamic)
     ]
     return change
 
@@ -83,9 +80,16 @@ _original_parse_template = cfn.ChangeSet._parse_template
 
 
 def _diff(self: Any) -> list[Any]:
+    """The engine's plan, kept with the change set: ExecuteChangeSet runs exactly what this shows."""
+    self.lc_plan = []
     if self.lc_failure:
         return []
-    return planned_changes(self.stack, self.template_dict, self.parameters or {})
+    parameters = self.parameters or {}
+    # The plan evaluates parameters and dependencies: refuse what it cannot evaluate first.
+    require_values(self.template_dict, effective_parameters(self.template_dict, parameters), parameters)
+    require_acyclic(self.template_dict)
+    self.lc_plan = plan(self.stack, self.template_dict, parameters)
+    return [_change(planned) for planned in self.lc_plan]
 
 
 # --- backend operations ---------------------------------------------------------------------------
@@ -219,7 +223,13 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
     if change_set.change_set_type == "CREATE":
         ok = _create_from(stack, change_set)
     else:
-        ok = run_update(stack, change_set.template, change_set.template_dict, dict(change_set.parameters))
+        ok = run_update(
+            stack,
+            change_set.template,
+            change_set.template_dict,
+            dict(change_set.parameters),
+            change_set.lc_plan,
+        )
     change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
 
 
