@@ -1,4 +1,4 @@
-"""The stack engine executes its plan: dependency order, replacements cleaned up last, rollbacks that restore."""
+"""The stack engine runs its plan: dependency order, old resources deleted last, rollbacks that restore."""
 
 import json
 from collections.abc import Iterator
