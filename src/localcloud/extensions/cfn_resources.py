@@ -1,7 +1,8 @@
-"""Creating, updating and deleting one template resource, with its stack events.
+"""The steps on one template resource: the type's create, update and delete (moto's or a provider's).
 
-Resources are created after what they reference (Ref, Fn::GetAtt, Fn::Sub, DependsOn), a type the local
-cloud cannot create fails (no false CREATE_COMPLETE), and every step is reported as a stack event.
+The stack engine (`cfn_engine`) decides which step runs when. Resources are created after what they
+reference (Ref, Fn::GetAtt, Fn::Sub, DependsOn), a type the local cloud cannot create fails (no false
+CREATE_COMPLETE), and creates and deletes are reported as stack events.
 Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
 """
 
