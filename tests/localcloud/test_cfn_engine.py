@@ -202,3 +202,42 @@ def test_a_named_resource_replaced_old_first_is_created_again_when_its_replaceme
     groups = boto3.client("logs", region_name=REGION).describe_log_groups()["logGroups"]
     assert [(g["logGroupName"], g.get("retentionInDays")) for g in groups] == [("orders", 7)]
     assert outputs(cf, "logs")["Name"] == "orders"
+
+
+def _plan_rename(cf: Any, change_set: str, queue: str) -> None:
+    template = {"Resources": {"Notice": _topic_naming("Queue"), "Queue": _queue(queue)}}
+    cf.create_change_set(
+        StackName="s", ChangeSetName=change_set, TemplateBody=json.dumps(template), ChangeSetType="UPDATE"
+    )
+
+
+def test_a_change_set_planned_before_an_update_is_obsolete_and_changes_nothing(cf: Any) -> None:
+    from botocore.exceptions import ClientError
+
+    # GIVEN a change set planned against the stack as it was
+    cf.create_stack(StackName="s", TemplateBody=json.dumps(REPLACEABLE))
+    _plan_rename(cf, "stale", "third")
+
+    # WHEN the stack is updated another way, then the change set is executed
+    renamed = {"Resources": {"Notice": _topic_naming("Queue"), "Queue": _queue("second")}}
+    cf.update_stack(StackName="s", TemplateBody=json.dumps(renamed))
+    with pytest.raises(ClientError) as refused:
+        cf.execute_change_set(StackName="s", ChangeSetName="stale")
+
+    # THEN it is refused as OBSOLETE and the stack keeps what the update made
+    assert refused.value.response["Error"]["Code"] == "InvalidChangeSetStatus"
+    assert cf.describe_change_set(StackName="s", ChangeSetName="stale")["ExecutionStatus"] == "OBSOLETE"
+    assert status(cf, "s") == "UPDATE_COMPLETE"
+    assert _queues() == ["second"]
+
+
+def test_executing_a_change_set_deletes_the_stack_s_other_change_sets(cf: Any) -> None:
+    cf.create_stack(StackName="s", TemplateBody=json.dumps(REPLACEABLE))
+    _plan_rename(cf, "chosen", "second")
+    _plan_rename(cf, "other", "third")
+
+    cf.execute_change_set(StackName="s", ChangeSetName="chosen")
+
+    listed = cf.list_change_sets(StackName="s")["Summaries"]
+    assert [(c["ChangeSetName"], c["ExecutionStatus"]) for c in listed] == [("chosen", "EXECUTE_COMPLETE")]
+    assert _queues() == ["second"]

@@ -5,6 +5,7 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Crea
       https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html
 """
 
+import copy
 from typing import Any
 
 from localcloud.patches import Patch, register
@@ -89,7 +90,13 @@ def _diff(self: Any) -> list[Any]:
     require_values(self.template_dict, effective_parameters(self.template_dict, parameters), parameters)
     require_acyclic(self.template_dict)
     self.lc_plan = plan(self.stack, self.template_dict, parameters)
+    self.lc_planned_against = _applied(self.stack)
     return [_change(planned) for planned in self.lc_plan]
+
+
+def _applied(stack: Any) -> dict[str, Any]:
+    """The stack's resources as last applied: a plan made against other ones no longer holds."""
+    return copy.deepcopy(getattr(stack.resource_map, "lc_applied", {}))
 
 
 # --- backend operations ---------------------------------------------------------------------------
@@ -219,7 +226,18 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
             f"[{change_set.execution_status}]"
         )
     stack = self.stacks[change_set.stack_id]
+    planned_against = getattr(change_set, "lc_planned_against", None)
+    if planned_against is not None and planned_against != _applied(stack):
+        # The stack was updated since: its plan no longer describes what executing would do.
+        change_set.execution_status = "OBSOLETE"
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of "
+            "[OBSOLETE]"
+        )
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    for other_id, other in list(self.change_sets.items()):
+        if other.stack_id == change_set.stack_id and other is not change_set:
+            del self.change_sets[other_id]  # AWS: they are not valid for the updated stack
     if change_set.change_set_type == "CREATE":
         ok = _create_from(stack, change_set)
     else:
@@ -228,7 +246,7 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
             change_set.template,
             change_set.template_dict,
             dict(change_set.parameters),
-            change_set.lc_plan,
+            getattr(change_set, "lc_plan", None),  # None (a snapshot saved before plans were kept): plan now
         )
     change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
 
