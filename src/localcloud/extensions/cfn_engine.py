@@ -250,7 +250,7 @@ def execute(
 
 def _modify(stack: Any, run: Run, change: PlannedChange, resource_json: dict[str, Any]) -> None:
     resource_map = stack.resource_map
-    name, kind, how = change.logical_id, change.resource_type, change.how
+    name, kind, how, reason = change.logical_id, change.resource_type, change.how, change.reason
     if change.dynamic:
         # Evaluated now, as AWS does: only a reference whose physical id really changed updates it.
         dynamic = _dynamic(resource_json, run.renewed) & change.dynamic
@@ -261,7 +261,7 @@ def _modify(stack: Any, run: Run, change: PlannedChange, resource_json: dict[str
         ):
             return
         if dynamic != change.dynamic:
-            how, _, _ = _decide(
+            how, _, reason = _decide(
                 kind,
                 resource_map.lc_applied[name][0],
                 normalized(resource_json),
@@ -272,11 +272,11 @@ def _modify(stack: Any, run: Run, change: PlannedChange, resource_json: dict[str
     old_entry = resource_map.lc_applied[name]
     resource_event(stack, name, kind, "UPDATE_IN_PROGRESS", physical_id=physical_id(old))
     try:
-        new = _carry_out(stack, run, how, change, resource_json, old, old_entry)
+        new = _carry_out(stack, run, how, reason, name, resource_json, old, old_entry)
     except Exception as error:
-        reason = error_message(error)
-        resource_event(stack, name, kind, "UPDATE_FAILED", physical_id=physical_id(old), reason=reason)
-        raise ResourceFailed(name, reason, "update") from error
+        failure = error_message(error)
+        resource_event(stack, name, kind, "UPDATE_FAILED", physical_id=physical_id(old), reason=failure)
+        raise ResourceFailed(name, failure, "update") from error
     resource_map._parsed_resources[name] = new
     remember_applied(resource_map, name, resource_json)
     if physical_id(new) != physical_id(old):
@@ -288,17 +288,19 @@ def _carry_out(
     stack: Any,
     run: Run,
     how: How,
-    change: PlannedChange,
+    refusal: str,
+    name: str,
     resource_json: dict[str, Any],
     old: Any,
     old_entry: tuple[dict[str, Any], dict[str, str]],
 ) -> Any:
-    name, kind = change.logical_id, change.resource_type
+    """One Modify step, the resource it leaves for the logical id."""
+    kind = resource_json["Type"]
     if parsing.get_model_map().get(kind) is None:
         raise NotImplementedError(f"Resource type {kind} is not supported by the local cloud")
     require_supported(kind, resource_json)
     if how is How.REFUSE:
-        raise NotImplementedError(change.reason)
+        raise NotImplementedError(refusal)
     if how is How.ATTRIBUTES:
         return old
     if how is How.UPDATE:
