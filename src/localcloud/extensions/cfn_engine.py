@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from ._moto import parsing
-from .cfn_dependencies import creation_order, referenced_names
+from .cfn_dependencies import creation_order, dependencies, referenced_names
 from .cfn_events import resource_event
 from .cfn_resources import (
     ResourceFailed,
@@ -313,6 +313,29 @@ def _carry_out(
     new = create_resource(stack, name, resource_json)
     run.replaced[name] = (old, old_entry)
     return new
+
+
+def delete_resources(stack: Any, resource_jsons: dict[str, dict[str, Any]], names: set[str]) -> list[str]:
+    """Delete `names` in reverse dependency order (a stack delete, a create rollback). Returns the names that
+    failed to delete.
+
+    A resource that fails keeps what it depends on alive, as on AWS.
+    """
+    resources_map = stack.resource_map
+    failed: list[str] = []
+    blocked: set[str] = set()
+    for name in reversed(creation_order(resource_jsons)):
+        resource = resources_map._parsed_resources.get(name)
+        if name not in names or resource is None:
+            continue
+        resource_json = resource_jsons[name]
+        if name in blocked or not delete_one(stack, name, resource, resource_json):
+            if name not in blocked:
+                failed.append(name)
+            blocked |= dependencies(resource_json, resource_jsons)
+            continue
+        forget(resources_map, name)
+    return failed
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from localcloud.patches import Patch, register
 
 from ._moto import parsing
-from .cfn_dependencies import creation_order, dependencies, referenced_names
+from .cfn_dependencies import dependencies, referenced_names
 from .cfn_events import resource_event
 from .cfn_unsupported import reason as unsupported_reason
 
@@ -204,28 +204,6 @@ def delete_one(
         return False
     resource_event(stack, name, resource_type, "DELETE_COMPLETE", physical_id=physical, sets_status=current)
     return True
-
-
-def delete_with_events(stack: Any, resource_jsons: dict[str, dict[str, Any]], names: set[str]) -> list[str]:
-    """Delete `names` in reverse dependency order. Returns the names that failed to delete.
-
-    A resource that fails keeps what it depends on alive, as on AWS.
-    """
-    resources_map = stack.resource_map
-    failed: list[str] = []
-    blocked: set[str] = set()
-    for name in reversed(creation_order(resource_jsons)):
-        resource = resources_map._parsed_resources.get(name)
-        if name not in names or resource is None:
-            continue
-        resource_json = resource_jsons[name]
-        if name in blocked or not delete_one(stack, name, resource, resource_json):
-            if name not in blocked:
-                failed.append(name)
-            blocked |= dependencies(resource_json, resource_jsons)
-            continue
-        forget(resources_map, name)
-    return failed
 
 
 def forget(resources_map: Any, name: str) -> None:

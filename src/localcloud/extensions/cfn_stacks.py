@@ -17,7 +17,7 @@ from ._moto import ValidationError, cfn, cfn_responses, parsing
 from .cfn_dependencies import CircularDependency, creation_order
 from .cfn_events import stack_event
 from .cfn_parameters import validate as validate_parameters
-from .cfn_resources import ResourceFailed, created_resources, delete_with_events, error_message
+from .cfn_resources import ResourceFailed, created_resources, error_message
 from .sam_transform import TransformFailed, expand
 
 NO_UPDATES = "No updates are to be performed."
@@ -135,7 +135,7 @@ def _roll_back_create(stack: Any, error: Exception) -> None:
     _no_outputs(stack)
     stack_event(stack, "ROLLBACK_IN_PROGRESS", reason)
     applied = _applied_jsons(stack)
-    if delete_with_events(stack, applied, set(applied)):
+    if engine.delete_resources(stack, applied, set(applied)):
         stack_event(stack, "ROLLBACK_FAILED")
     else:
         stack_event(stack, "ROLLBACK_COMPLETE")
@@ -305,7 +305,7 @@ def stack_delete(self: Any) -> None:
     """Replacement for moto's Stack.delete: reverse dependency order, DELETE_FAILED when a resource stays."""
     stack_event(self, "DELETE_IN_PROGRESS", "User Initiated")
     applied = _applied_jsons(self)
-    failed = delete_with_events(self, applied, set(applied))
+    failed = engine.delete_resources(self, applied, set(applied))
     if failed:
         stack_event(
             self, "DELETE_FAILED", f"The following resource(s) failed to delete: [{', '.join(failed)}]. "
