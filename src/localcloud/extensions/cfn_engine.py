@@ -228,14 +228,22 @@ def begin(stack: Any, changes: list[PlannedChange], renewed: Iterable[str] = ())
 
 
 def execute(
-    stack: Any, template: dict[str, Any], parameters: dict[str, Any], changes: list[PlannedChange], run: Run
+    stack: Any,
+    template: dict[str, Any],
+    parameters: dict[str, Any],
+    changes: list[PlannedChange],
+    run: Run,
+    *,
+    reload: bool = True,
 ) -> None:
     """Carry out the Add and Modify changes in dependency order; Removes wait for the cleanup.
 
     Raises ResourceFailed at the first step that fails; `run` then says what was done before it.
+    `reload=False` when the resource map already holds `template` (a new stack's, loaded by moto).
     """
     resource_map = stack.resource_map
-    load(resource_map, template, parameters)
+    if reload:
+        load(resource_map, template, parameters)
     resources = template["Resources"]
     steps = {change.logical_id: change for change in changes if change.action is not Action.REMOVE}
     for name in creation_order(resources):

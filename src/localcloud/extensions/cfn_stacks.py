@@ -111,9 +111,15 @@ def _stack_resources(self: Any) -> list[Any]:
 
 
 def create_resources(self: Any) -> None:
+    """Replacement for moto's Stack.create_resources: the engine's plan (all Add) in dependency order."""
     self.status = "CREATE_IN_PROGRESS"
     try:
-        ready = self.resource_map.create(self.template_dict)
+        parameters = dict(self.parameters or {})
+        changes = engine.plan(self, self.template_dict, parameters)
+        engine.execute(
+            self, self.template_dict, parameters, changes, engine.begin(self, changes), reload=False
+        )
+        ready = all(resource.is_created() for resource in created_resources(self.resource_map).values())
         self.description = self.template_dict.get("Description")
         _fresh_outputs(self)
         exports.require_unique(self)
