@@ -1,4 +1,4 @@
-"""The stack engine: one plan decides what an update does to each resource, and the same plan is executed.
+"""The stack engine: one plan decides what a create or update does to each resource, and that plan runs.
 
 `plan` compares the applied resources with a new processed template and parameter values and decides, per
 resource, Add, Modify or Remove and how: update in place, replace (new resource first, the old one deleted
@@ -12,6 +12,9 @@ shows the plan; ExecuteChangeSet and UpdateStack run it:
    removed resources.
 3. On failure, rollback: replaced resources get their old resource back, the previous template is planned
    against what now exists and executed the same way, and the cleanup deletes what the failed update made.
+
+A new stack's plan is all Adds (step 1 only); a stack delete and a create rollback delete every resource in
+reverse dependency order (`delete_resources`).
 
 moto provides the resource objects' create/update/delete (through `cfn_resources`) and the service backends.
 Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html
