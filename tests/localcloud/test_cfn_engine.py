@@ -111,8 +111,11 @@ def test_a_replacement_creates_the_new_resource_updates_dependents_and_deletes_t
     # THEN the change set showed the replacement and the dependent it re-points
     changes = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in shown}
     assert (changes["Queue"]["Action"], changes["Queue"]["Replacement"]) == ("Modify", "True")
-    assert changes["Notice"]["Action"] == "Modify"
-    assert changes["Notice"]["Details"][0]["Evaluation"] == "Dynamic"
+    assert (changes["Notice"]["Action"], changes["Notice"]["Replacement"]) == ("Modify", "False")
+    assert [
+        (d["Target"]["Name"], d["Evaluation"], d["ChangeSource"], d["Target"]["RequiresRecreation"])
+        for d in changes["Notice"]["Details"]
+    ] == [("DisplayName", "Dynamic", "ResourceReference", "Never")]
     # AND execution ran it in that order: new queue, its dependent, then the old queue in cleanup
     assert status(cf, "s") == "UPDATE_COMPLETE"
     steps = [step for step in _steps(cf, "s", seen) if step[1].endswith("COMPLETE") or "CLEANUP" in step[1]]

@@ -14,6 +14,7 @@ from . import cfn_capabilities as capabilities
 from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils
 from .cfn_engine import PlannedChange, plan
 from .cfn_events import stack_event
+from .cfn_schemas import create_only_properties
 from .cfn_stacks import (
     effective_parameters,
     require_acyclic,
@@ -33,8 +34,9 @@ class InvalidChangeSetStatus(ServiceException):  # type: ignore[misc]
     code = "InvalidChangeSetStatus"
 
 
-def _change(planned: PlannedChange) -> Any:
+def _change(planned: PlannedChange, region_name: str) -> Any:
     """The ResourceChange DescribeChangeSet shows (and sam deploy prints) for one planned change."""
+    create_only = create_only_properties(planned.resource_type, region_name)
     change = cfn.Change(
         action=str(planned.action),
         logical_resource_id=planned.logical_id,
@@ -48,7 +50,9 @@ def _change(planned: PlannedChange) -> Any:
             "Target": {
                 "Attribute": "Properties",
                 "Name": name,
-                "RequiresRecreation": "Always" if planned.replacement == "True" else "Never",
+                "RequiresRecreation": (
+                    "Always" if planned.replacement == "True" or name in create_only else "Never"
+                ),
             },
             # A reference to a replaced resource is known only when the replacement has run.
             "Evaluation": "Dynamic" if name in planned.dynamic else "Static",
@@ -91,7 +95,7 @@ def _diff(self: Any) -> list[Any]:
     require_acyclic(self.template_dict)
     self.lc_plan = plan(self.stack, self.template_dict, parameters)
     self.lc_planned_against = _applied(self.stack)
-    return [_change(planned) for planned in self.lc_plan]
+    return [_change(planned, self.stack.region_name) for planned in self.lc_plan]
 
 
 def _applied(stack: Any) -> dict[str, Any]:

@@ -68,6 +68,9 @@ class How(StrEnum):
     DELETE = "delete"  # in cleanup
 
 
+_REPLACING = (How.REPLACE, How.REPLACE_OLD_FIRST)
+
+
 @dataclass(frozen=True)
 class PlannedChange:
     action: Action
@@ -168,8 +171,13 @@ def plan(
         if not changed and not dynamic and old_json == resource_json:
             continue
         how, shown, reason = _decide(kind, old_json, resource_json, changed | dynamic, stack.region_name)
-        if how in (How.REPLACE, How.REPLACE_OLD_FIRST):
+        if how in _REPLACING:
             replacing.add(name)
+            if (
+                dynamic
+                and _decide(kind, old_json, resource_json, changed, stack.region_name)[0] not in _REPLACING
+            ):
+                shown = "Conditional"  # replaced only if the reference's physical id really changes
         changes.append(
             PlannedChange(
                 Action.MODIFY,

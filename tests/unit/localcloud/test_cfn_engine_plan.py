@@ -141,3 +141,24 @@ def test_a_rollback_re_points_what_references_a_restored_resource() -> None:
     # WHEN the previous template is planned with Queue renewed THEN only its dependent is updated
     assert plan(stack, template, {}) == []
     assert _summary(plan(stack, template, {}, renewed={"Queue"})) == [("Modify", "Notice", "update")]
+
+
+def test_a_replacement_that_depends_on_a_replaced_reference_is_conditional() -> None:
+    # GIVEN a bucket policy whose create-only Bucket refers to a bucket
+    policy = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": {"Statement": []}},
+    }
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "first"}}
+    stack = _stack({"Policy": policy, "Bucket": bucket})
+
+    # WHEN the bucket is renamed (replaced)
+    renamed = {**bucket, "Properties": {"BucketName": "second"}}
+    changes = plan(stack, {"Resources": {"Policy": policy, "Bucket": renamed}}, {})
+
+    # THEN the policy will be replaced if the bucket's name really changes: Conditional, as AWS shows it
+    assert _summary(changes) == [("Modify", "Bucket", "replace"), ("Modify", "Policy", "replace")]
+    assert [(c.replacement, c.dynamic) for c in changes] == [
+        ("True", frozenset()),
+        ("Conditional", {"Bucket"}),
+    ]
