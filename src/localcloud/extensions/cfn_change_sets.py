@@ -5,6 +5,7 @@ Docs: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Crea
       https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html
 """
 
+import copy
 from typing import Any
 
 from localcloud.patches import Patch, register
@@ -13,6 +14,7 @@ from . import cfn_capabilities as capabilities
 from ._moto import AlreadyExistsException, ServiceException, ValidationError, cfn, cfn_utils
 from .cfn_engine import PlannedChange, plan
 from .cfn_events import stack_event
+from .cfn_schemas import create_only_properties
 from .cfn_stacks import (
     effective_parameters,
     require_acyclic,
@@ -32,12 +34,9 @@ class InvalidChangeSetStatus(ServiceException):  # type: ignore[misc]
     code = "InvalidChangeSetStatus"
 
 
-def planned_changes(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> list[Any]:
-    """The ResourceChange list that DescribeChangeSet shows (and sam deploy prints): the engine's plan."""
-    return [_change(planned) for planned in plan(stack, template, parameters)]
-
-
-def _change(planned: PlannedChange) -> Any:
+def _change(planned: PlannedChange, region_name: str) -> Any:
+    """The ResourceChange DescribeChangeSet shows (and sam deploy prints) for one planned change."""
+    create_only = create_only_properties(planned.resource_type, region_name)
     change = cfn.Change(
         action=str(planned.action),
         logical_resource_id=planned.logical_id,
@@ -45,18 +44,21 @@ def _change(planned: PlannedChange) -> Any:
     )
     change.physical_resource_id = planned.physical_id or None
     change.replacement = planned.replacement
-    change.scope = ["Properties"] if planned.changed else []
+    change.scope = ["Properties"] if planned.changed or planned.dynamic else []
     change.details = [
         {
             "Target": {
                 "Attribute": "Properties",
                 "Name": name,
-                "RequiresRecreation": "Always" if planned.replacement == "True" else "Never",
+                "RequiresRecreation": (
+                    "Always" if planned.replacement == "True" or name in create_only else "Never"
+                ),
             },
-            "Evaluation": "Static",
-            "ChangeSource": "DirectModification",
+            # A reference to a replaced resource is known only when the replacement has run.
+            "Evaluation": "Dynamic" if name in planned.dynamic else "Static",
+            "ChangeSource": "ResourceReference" if name in planned.dynamic else "DirectModification",
         }
-        for name in sorted(planned.changed)
+        for name in sorted(planned.changed | planned.dynamic)
     ]
     return change
 
@@ -83,9 +85,22 @@ _original_parse_template = cfn.ChangeSet._parse_template
 
 
 def _diff(self: Any) -> list[Any]:
+    """The engine's plan, kept with the change set: ExecuteChangeSet runs exactly what this shows."""
+    self.lc_plan = []
     if self.lc_failure:
         return []
-    return planned_changes(self.stack, self.template_dict, self.parameters or {})
+    parameters = self.parameters or {}
+    # The plan evaluates parameters and dependencies: refuse what it cannot evaluate first.
+    require_values(self.template_dict, effective_parameters(self.template_dict, parameters), parameters)
+    require_acyclic(self.template_dict)
+    self.lc_plan = plan(self.stack, self.template_dict, parameters)
+    self.lc_planned_against = _applied(self.stack)
+    return [_change(planned, self.stack.region_name) for planned in self.lc_plan]
+
+
+def _applied(stack: Any) -> dict[str, Any]:
+    """The stack's resources as last applied: a plan made against other ones no longer holds."""
+    return copy.deepcopy(getattr(stack.resource_map, "lc_applied", {}))
 
 
 # --- backend operations ---------------------------------------------------------------------------
@@ -215,11 +230,28 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
             f"[{change_set.execution_status}]"
         )
     stack = self.stacks[change_set.stack_id]
+    planned_against = getattr(change_set, "lc_planned_against", None)
+    if planned_against is not None and planned_against != _applied(stack):
+        # The stack was updated since: its plan no longer describes what executing would do.
+        change_set.execution_status = "OBSOLETE"
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current execution status of "
+            "[OBSOLETE]"
+        )
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    for other_id, other in list(self.change_sets.items()):
+        if other.stack_id == change_set.stack_id and other is not change_set:
+            del self.change_sets[other_id]  # AWS: they are not valid for the updated stack
     if change_set.change_set_type == "CREATE":
         ok = _create_from(stack, change_set)
     else:
-        ok = run_update(stack, change_set.template, change_set.template_dict, dict(change_set.parameters))
+        ok = run_update(
+            stack,
+            change_set.template,
+            change_set.template_dict,
+            dict(change_set.parameters),
+            getattr(change_set, "lc_plan", None),  # None (a snapshot saved before plans were kept): plan now
+        )
     change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
 
 

@@ -29,7 +29,10 @@ def resource_event(
     *,
     physical_id: str = "",
     reason: str | None = None,
+    sets_status: bool = True,
 ) -> None:
+    """An event about one resource; `sets_status=False` for a resource no longer the logical id's (the old
+    one of a replacement, deleted in cleanup), whose events must not change what ListStackResources shows."""
     stack.events.append(
         cfn.Event(
             stack_id=stack.stack_id,
@@ -43,6 +46,8 @@ def resource_event(
         )
     )
     _keep_increasing(stack)
+    if not sets_status:
+        return
     last = stack.events[-1]
     if not hasattr(stack, "lc_resource_status"):
         stack.lc_resource_status = {}

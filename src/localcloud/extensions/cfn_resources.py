@@ -1,7 +1,8 @@
-"""Creating, updating and deleting one template resource, with its stack events.
+"""The steps on one template resource: the type's create, update and delete (moto's or a provider's).
 
-Resources are created after what they reference (Ref, Fn::GetAtt, Fn::Sub, DependsOn), a type the local
-cloud cannot create fails (no false CREATE_COMPLETE), and every step is reported as a stack event.
+The stack engine (`cfn_engine`) decides which step runs when. Resources are created after what they
+reference (Ref, Fn::GetAtt, Fn::Sub, DependsOn), a type the local cloud cannot create fails (no false
+CREATE_COMPLETE), and creates and deletes are reported as stack events.
 Doc: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
 """
 
@@ -11,9 +12,8 @@ from typing import Any
 from localcloud.patches import Patch, register
 
 from ._moto import parsing
-from .cfn_dependencies import creation_order, dependencies, referenced_names
+from .cfn_dependencies import dependencies, referenced_names
 from .cfn_events import resource_event
-from .cfn_schemas import create_only_properties
 from .cfn_unsupported import reason as unsupported_reason
 
 _original_parse_and_create = parsing.parse_and_create_resource
@@ -124,9 +124,7 @@ def create_with_events(
     resource_type = resource_json["Type"]
     resource_event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
     try:
-        if not is_supported(resource_type):
-            raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
-        _refuse_unsupported_values(resource_type, resource_json)
+        require_supported(resource_type, resource_json)
         resource = _original_parse_and_create(
             logical_id, resource_json, resources_map, account_id, region_name
         )
@@ -139,120 +137,76 @@ def create_with_events(
     return resource
 
 
-def _named_in_template(resource_type: str, resource_json: dict[str, Any]) -> bool:
+def named_in_template(resource_type: str, resource_json: dict[str, Any]) -> bool:
     """Whether the template names the resource itself; if not, CloudFormation generates a fresh name."""
     model = parsing.get_model_map().get(resource_type)
     name_property = model.cloudformation_name_type() if model is not None else None
     return not name_property or name_property in (resource_json.get("Properties") or {})
 
 
-def update_with_events(
-    stack: Any, logical_id: str, resource_json: dict[str, Any], changed: set[str] | None = None
+def require_supported(resource_type: str, resource_json: dict[str, Any]) -> None:
+    """Fail loudly on a type or property value the local cloud cannot provide."""
+    if not is_supported(resource_type):
+        raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
+    _refuse_unsupported_values(resource_type, resource_json)
+
+
+def create_resource(stack: Any, logical_id: str, resource_json: dict[str, Any]) -> Any:
+    """The type's create (moto's backend or a provider), without events: the engine reports the step."""
+    return _original_parse_and_create(
+        logical_id, resource_json, stack.resource_map, stack.account_id, stack.region_name
+    )
+
+
+def update_resource(stack: Any, logical_id: str, resource_json: dict[str, Any]) -> Any:
+    """The type's in-place update, without events."""
+    return parsing.parse_and_update_resource(
+        logical_id, resource_json, stack.resource_map, stack.account_id, stack.region_name
+    )
+
+
+def delete_one(
+    stack: Any,
+    name: str,
+    resource: Any,
+    resource_json: dict[str, Any],
+    *,
+    current: bool = True,
+    retain: bool | None = None,
 ) -> bool:
-    """Update one existing resource in place or by replacement. True when its physical id changed.
+    """Delete one resource with its events; a retained one is skipped. False when the delete failed.
 
-    A change of a create-only property (read from the type's schema) replaces the resource, new one first;
-    so does any change of a type with no update at all, unless the template names the resource (the new one
-    would reuse the name): then the old one goes first.
+    `retain` defaults to the DeletionPolicy; the old resource of a replacement follows the UpdateReplacePolicy
+    instead, and is not `current`: its events leave the logical id's status alone.
     """
-    resources_map = stack.resource_map
-    old = resources_map._parsed_resources[logical_id]
-    old_json = resources_map.lc_applied[logical_id][0]
     resource_type = resource_json["Type"]
-    resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS", physical_id=physical_id(old))
-    try:
-        if parsing.get_model_map().get(resource_type) is None:
-            raise NotImplementedError(f"Resource type {resource_type} is not supported by the local cloud")
-        _refuse_unsupported_values(resource_type, resource_json)
-        same_type = old_json["Type"] == resource_type
-        replace = not same_type or bool(
-            (changed or set()) & create_only_properties(resource_type, stack.region_name)
-        )
-        retained = resource_json.get("UpdateReplacePolicy") == "Retain"
-        if not replace and changed is not None and not changed:
-            new = old  # only attributes (Metadata, DependsOn, policies) changed: the resource is untouched
-        elif replace:  # a custom name reused by the new resource conflicts in its backend, as on AWS
-            new = _original_parse_and_create(
-                logical_id, resource_json, resources_map, stack.account_id, stack.region_name
-            )
-            if not retained:  # UpdateReplacePolicy Retain keeps the old resource, outside the stack
-                resources_map._delete_resource(old, old_json)
-        elif can_update_in_place(resource_type):
-            new = parsing.parse_and_update_resource(
-                logical_id, resource_json, resources_map, stack.account_id, stack.region_name
-            )
-        else:  # moto has no update for this type: replace it
-            if retained or resource_json.get("DeletionPolicy") == "Retain":
-                # AWS would update in place; re-creating would lose what the Retain policy protects.
-                raise NotImplementedError(
-                    f"Updating {resource_type} in place (changed: {', '.join(sorted(changed or ())) or '-'}) "
-                    "is not supported by the local cloud; its Retain policy forbids replacing it instead"
-                )
-            if _named_in_template(resource_type, resource_json):
-                # The new resource would take the old one's name: old one first, or its backend refuses.
-                resources_map._delete_resource(old, old_json)
-                new = _original_parse_and_create(
-                    logical_id, resource_json, resources_map, stack.account_id, stack.region_name
-                )
-            else:  # a generated name: new one first, so a failed create leaves the old one serving
-                new = _original_parse_and_create(
-                    logical_id, resource_json, resources_map, stack.account_id, stack.region_name
-                )
-                resources_map._delete_resource(old, old_json)
-    except Exception as error:
-        reason = error_message(error)
+    physical = physical_id(resource)
+    if resource_json.get("DeletionPolicy") == "Retain" if retain is None else retain:
         resource_event(
-            stack, logical_id, resource_type, "UPDATE_FAILED", physical_id=physical_id(old), reason=reason
+            stack, name, resource_type, "DELETE_SKIPPED", physical_id=physical, sets_status=current
         )
-        raise ResourceFailed(logical_id, reason, "update") from error
-    resources_map._parsed_resources[logical_id] = new
-    remember_applied(resources_map, logical_id, resource_json)
-    resource_event(stack, logical_id, resource_type, "UPDATE_COMPLETE", physical_id=physical_id(new))
-    return physical_id(new) != physical_id(old)
+        return True
+    resource_event(
+        stack, name, resource_type, "DELETE_IN_PROGRESS", physical_id=physical, sets_status=current
+    )
+    try:
+        stack.resource_map._delete_resource(resource, resource_json)
+    except Exception as error:
+        resource_event(
+            stack,
+            name,
+            resource_type,
+            "DELETE_FAILED",
+            physical_id=physical,
+            reason=error_message(error),
+            sets_status=current,
+        )
+        return False
+    resource_event(stack, name, resource_type, "DELETE_COMPLETE", physical_id=physical, sets_status=current)
+    return True
 
 
-def delete_with_events(stack: Any, resource_jsons: dict[str, dict[str, Any]], names: set[str]) -> list[str]:
-    """Delete `names` in reverse dependency order. Returns the names that failed to delete.
-
-    A resource that fails keeps what it depends on alive, as on AWS.
-    """
-    resources_map = stack.resource_map
-    failed: list[str] = []
-    blocked: set[str] = set()
-    for name in reversed(creation_order(resource_jsons)):
-        resource = resources_map._parsed_resources.get(name)
-        if name not in names or resource is None:
-            continue
-        resource_json = resource_jsons[name]
-        if name in blocked:
-            blocked |= dependencies(resource_json, resource_jsons)
-            continue
-        resource_type = resource_json["Type"]
-        if resource_json.get("DeletionPolicy") == "Retain":
-            resource_event(stack, name, resource_type, "DELETE_SKIPPED", physical_id=physical_id(resource))
-            _forget(resources_map, name)
-            continue
-        resource_event(stack, name, resource_type, "DELETE_IN_PROGRESS", physical_id=physical_id(resource))
-        try:
-            resources_map._delete_resource(resource, resource_json)
-        except Exception as error:
-            resource_event(
-                stack,
-                name,
-                resource_type,
-                "DELETE_FAILED",
-                physical_id=physical_id(resource),
-                reason=error_message(error),
-            )
-            failed.append(name)
-            blocked |= dependencies(resource_json, resource_jsons)
-            continue
-        _forget(resources_map, name)
-        resource_event(stack, name, resource_type, "DELETE_COMPLETE", physical_id=physical_id(resource))
-    return failed
-
-
-def _forget(resources_map: Any, name: str) -> None:
+def forget(resources_map: Any, name: str) -> None:
     resources_map._parsed_resources.pop(name, None)
     resources_map.lc_applied.pop(name, None)
 

@@ -11,21 +11,13 @@ from typing import Any
 from localcloud.patches import Patch, register
 
 from . import cfn_capabilities as capabilities
+from . import cfn_engine as engine
 from . import cfn_exports as exports
 from ._moto import ValidationError, cfn, cfn_responses, parsing
-from .cfn_dependencies import CircularDependency, creation_order, dependencies
+from .cfn_dependencies import CircularDependency, creation_order
 from .cfn_events import stack_event
 from .cfn_parameters import validate as validate_parameters
-from .cfn_resources import (
-    ResourceFailed,
-    changed_properties,
-    created_resources,
-    delete_with_events,
-    error_message,
-    normalized,
-    parameter_snapshot,
-    update_with_events,
-)
+from .cfn_resources import ResourceFailed, created_resources, error_message
 from .sam_transform import TransformFailed, expand
 
 NO_UPDATES = "No updates are to be performed."
@@ -119,9 +111,15 @@ def _stack_resources(self: Any) -> list[Any]:
 
 
 def create_resources(self: Any) -> None:
+    """Replacement for moto's Stack.create_resources: the engine's plan (all Add) in dependency order."""
     self.status = "CREATE_IN_PROGRESS"
     try:
-        ready = self.resource_map.create(self.template_dict)
+        parameters = dict(self.parameters or {})
+        changes = engine.plan(self, self.template_dict, parameters)
+        engine.execute(
+            self, self.template_dict, parameters, changes, engine.begin(self, changes), reload=False
+        )
+        ready = all(resource.is_created() for resource in created_resources(self.resource_map).values())
         self.description = self.template_dict.get("Description")
         _fresh_outputs(self)
         exports.require_unique(self)
@@ -143,7 +141,7 @@ def _roll_back_create(stack: Any, error: Exception) -> None:
     _no_outputs(stack)
     stack_event(stack, "ROLLBACK_IN_PROGRESS", reason)
     applied = _applied_jsons(stack)
-    if delete_with_events(stack, applied, set(applied)):
+    if engine.delete_resources(stack, applied, set(applied)):
         stack_event(stack, "ROLLBACK_FAILED")
     else:
         stack_event(stack, "ROLLBACK_COMPLETE")
@@ -153,79 +151,39 @@ def _roll_back_create(stack: Any, error: Exception) -> None:
 # --- update ---------------------------------------------------------------------------------------
 
 
-def _load(resource_map: Any, template: dict[str, Any], parameters: dict[str, Any]) -> None:
-    """Point the resource map at a new template and parameter values (intrinsics resolve against them)."""
-    resource_map._template = template
-    resource_map.input_parameters = parameters
-    resource_map.resolved_parameters = {}
-    resource_map.load_mapping()
-    resource_map.load_parameters()
-    resource_map.load_conditions()
-    resource_map._resource_json_map = template["Resources"]
-
-
-def _included(resource_map: Any, resource_json: dict[str, Any]) -> bool:
-    condition = resource_json.get("Condition")
-    return not condition or bool(resource_map.lazy_condition_map[condition])
-
-
-def _apply(stack: Any, template: dict[str, Any], parameters: dict[str, Any]) -> set[str]:
-    """Create and update resources for `template`; return the names left for cleanup."""
-    resource_map = stack.resource_map
-    _load(resource_map, template, parameters)
-    resources = template["Resources"]
-    replaced: set[str] = set()
-    for name in creation_order(resources):
-        resource_json = resources[name]
-        if not _included(resource_map, resource_json):
-            continue
-        if name not in resource_map.lc_applied:
-            resource_map[name]  # creates it, with events
-            continue
-        old_json, old_snapshot = resource_map.lc_applied[name]
-        changed = changed_properties(
-            old_json,
-            old_snapshot,
-            normalized(resource_json),
-            parameter_snapshot(resource_map, resource_json),
-            replaced,
-        )
-        modified = (
-            bool(changed)
-            or old_json != normalized(resource_json)
-            or bool(replaced & set(dependencies(resource_json, resources)))
-        )
-        if modified and update_with_events(stack, name, resource_json, changed):
-            replaced.add(name)
-    return {
-        name
-        for name in resource_map.lc_applied
-        if name not in resources or not _included(resource_map, resources[name])
-    }
-
-
-def run_update(stack: Any, body: str, template: dict[str, Any], parameters: dict[str, Any]) -> bool:
-    """Apply a new template to an existing stack. True on UPDATE_COMPLETE, False after a rollback."""
+def run_update(
+    stack: Any,
+    body: str,
+    template: dict[str, Any],
+    parameters: dict[str, Any],
+    changes: list[engine.PlannedChange] | None = None,
+) -> bool:
+    """Apply a new template to an existing stack: the engine's plan (a change set's, when given) is what
+    runs. True on UPDATE_COMPLETE, False after a rollback."""
     previous = (stack.template, stack.template_dict, dict(stack.parameters or {}))
     stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
+    run = engine.Run()
     try:
-        leftovers = _apply(stack, template, parameters)
+        if changes is None:
+            changes = engine.plan(stack, template, parameters)
+        run = engine.begin(stack, changes)
+        engine.execute(stack, template, parameters, changes, run)
         stack.template, stack.template_dict, stack.parameters = body, template, parameters
         stack.description = template.get("Description")
         _fresh_outputs(stack)
         exports.require_changes_allowed(stack)
     except Exception as error:
-        _roll_back_update(stack, error, previous)
+        _roll_back_update(stack, error, previous, run)
         return False
     stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
-    delete_with_events(stack, _applied_jsons(stack), leftovers)
+    engine.clean_up(stack, engine.update_leftovers(stack, run))
     stack_event(stack, "UPDATE_COMPLETE")
     exports.settle(stack)
     return True
 
 
 def _roll_back_update(
-    stack: Any, error: Exception, previous: tuple[Any, dict[str, Any], dict[str, Any]]
+    stack: Any, error: Exception, previous: tuple[Any, dict[str, Any], dict[str, Any]], failed: engine.Run
 ) -> None:
     reason = (
         f"The following resource(s) failed to {error.action}: [{error.logical_id}]. "
@@ -235,13 +193,13 @@ def _roll_back_update(
     stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
     stack.template, stack.template_dict, stack.parameters = previous
     try:
-        leftovers = _apply(stack, previous[1], previous[2])
+        leftovers = engine.roll_back(stack, failed, previous[1], previous[2])
         _fresh_outputs(stack)
     except Exception as rollback_error:
         stack_event(stack, "UPDATE_ROLLBACK_FAILED", error_message(rollback_error))
         return
     stack_event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
-    delete_with_events(stack, _applied_jsons(stack), leftovers)
+    engine.clean_up(stack, leftovers)
     stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
     exports.settle(stack)
 
@@ -353,7 +311,7 @@ def stack_delete(self: Any) -> None:
     """Replacement for moto's Stack.delete: reverse dependency order, DELETE_FAILED when a resource stays."""
     stack_event(self, "DELETE_IN_PROGRESS", "User Initiated")
     applied = _applied_jsons(self)
-    failed = delete_with_events(self, applied, set(applied))
+    failed = engine.delete_resources(self, applied, set(applied))
     if failed:
         stack_event(
             self, "DELETE_FAILED", f"The following resource(s) failed to delete: [{', '.join(failed)}]. "
