@@ -155,8 +155,10 @@ def test_service_metrics_are_listed(local_cloud: LocalCloud, api: str) -> None:
 
 
 def test_a_5xx_alarm_fires_then_recovers_with_reason_and_history(local_cloud: LocalCloud, api: str) -> None:
-    # GIVEN a 10-second alarm on the stage's 5XXError, missing data not breaching
+    # GIVEN a 10-second alarm on the stage's 5XXError, missing data not breaching, created early in a
+    # period so that it is read before its first evaluation at the period's end
     name = "obs-api-5xx"
+    at_the_start_of_a_period(10, room_s=8)
     aws(
         local_cloud,
         "cloudwatch",
