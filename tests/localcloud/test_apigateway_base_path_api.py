@@ -2,6 +2,7 @@
 
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,8 +106,13 @@ def test_a_reader_never_sees_the_new_api_with_the_old_stage(apigw: Any) -> None:
     sys.setswitchinterval(1e-6)  # switch threads as often as possible to expose torn reads
     reader = threading.Thread(target=read)
     reader.start()
+    deadline = time.monotonic() + 30
     try:
-        for i in range(5000):
+        # At least 5000 flips, and on until the reader has seen both targets (a loaded machine may
+        # not schedule it during the first ones)
+        i = 0
+        while (i < 5000 or len(seen) < 2) and time.monotonic() < deadline:
+            i += 1
             api, stage = (green, "next") if i % 2 == 0 else (blue, "live")
             backend.update_base_path_mapping(
                 DOMAIN,
