@@ -117,11 +117,13 @@ delete-data: $(INSTALL_STAMP) ## Delete the data stack (last): make delete-data 
 	@stack=$$(sed -n '/^\[$(CONFIG_ENV)\.deploy\.parameters\]/,/^\[/s/^stack_name *= *"\(.*\)"/\1/p' samconfig/data.toml); \
 	if [ "$(CONFIRM)" != "$$stack" ]; then \
 		echo "refusing: deleting the data stack needs CONFIRM=$$stack (its tables are retained anyway: delete them by hand to drop orders and history)" >&2; exit 2; fi; \
-	exports=$$($(BLUEGREEN) exec -- aws cloudformation list-exports --output text --query "Exports[?starts_with(Name, '$$stack-')].Name"); \
+	exports=$$($(BLUEGREEN) exec -- aws cloudformation list-exports --output text --query "Exports[?starts_with(Name, '$$stack-')].Name") || \
+		{ echo "refusing: could not list the data stack's exports to check nothing imports them" >&2; exit 2; }; \
 	for name in $$exports; do \
-		users=$$($(BLUEGREEN) exec -- aws cloudformation list-imports --export-name "$$name" --output text --query 'Imports' 2>/dev/null); \
-		if [ -n "$$users" ]; then \
-			echo "refusing: $$name is imported by $$users (CloudFormation would leave the delete waiting): delete the colors first" >&2; exit 2; fi; \
+		if users=$$($(BLUEGREEN) exec -- aws cloudformation list-imports --export-name "$$name" --output text --query 'Imports' 2>&1); then \
+			echo "refusing: $$name is imported by $$users (CloudFormation would leave the delete waiting): delete the colors first" >&2; exit 2; \
+		elif ! echo "$$users" | grep -q "is not imported by any stack"; then \
+			echo "refusing: could not check who imports $$name: $$users" >&2; exit 2; fi; \
 	done
 	$(SAM_DELETE) --config-file $(abspath samconfig/data.toml)
 

@@ -29,8 +29,10 @@ def compile_build(build_dir: Path, workers: int = 0) -> str:
     """Compile each function folder of a built template (`workers` 0: one process per core); returns one
     line saying what was done."""
     runtimes = set(_RUNTIME.findall((build_dir / "template.yaml").read_text(encoding="utf-8")))
+    if not runtimes:
+        return "no Python function in the build: no bytecode to compile"
     if runtimes != {this_runtime()}:
-        found = ", ".join(sorted(runtimes)) or "none"
+        found = ", ".join(sorted(runtimes))
         return (
             f"bytecode not compiled: the functions' runtime ({found}) is not this Python ({this_runtime()})"
         )

@@ -68,3 +68,11 @@ def test_bytecode_of_a_previous_build_never_stands_in_for_a_changed_source(tmp_p
     pyc = next((build / "BlueFunction" / "__pycache__").glob("app.*.pyc"))
     assert 2 in marshal.loads(pyc.read_bytes()[16:]).co_consts[0].co_consts
     assert not stale.exists()
+
+
+def test_a_build_without_python_functions_says_so(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "template.yaml").write_text("Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n")
+
+    assert compile_build(build, workers=1) == "no Python function in the build: no bytecode to compile"
