@@ -154,7 +154,8 @@ def post_switch_line(report: Report, steady: Report) -> str:
     met = report.post_switch_max_ms <= 1000 and report.post_switch_p99_ms <= 2 * steady.p99_ms
     return (
         f"  post-switch latency ms (p99 / max) {report.post_switch_p99_ms:.2f} / "
-        f"{report.post_switch_max_ms:.2f} ({report.post_switch_requests} requests in the "
+        f"{report.post_switch_max_ms:.2f} (max at {report.post_switch_max_at or 'none'}; "
+        f"{report.post_switch_requests} requests in the "
         f"{POST_SWITCH_SECONDS:.0f} s after each switch; steady p99 of the same load {steady.p99_ms:.2f}; "
         "goal max <= 1000, "
         f"p99 <= 2x steady: {'met' if met else 'NOT met'})"

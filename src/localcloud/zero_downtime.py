@@ -120,6 +120,7 @@ class Report:
     post_switch_requests: int = 0
     post_switch_p99_ms: float = float("nan")
     post_switch_max_ms: float = float("nan")
+    post_switch_max_at: str = ""  # which switch the slowest of them followed, and how long after its flip
 
     def lines(self) -> list[str]:
         conv = self.convergence_seconds
@@ -148,6 +149,26 @@ def post_switch_latencies(samples: Sequence[Sample], switches: Sequence[Switch])
         if s.status is not None and any(flip <= s.started < flip + POST_SWITCH_SECONDS for flip in flips)
     ]
     return sorted(chosen)
+
+
+def slowest_after_flip(samples: Sequence[Sample], switches: Sequence[Switch]) -> str:
+    """Where the slowest post-switch answer was: "switch N (blue -> green), +S s" after the latest flip
+    before it; "" when no answered request started in a window."""
+    flips = sorted(enumerate(switches, start=1), key=lambda item: item[1].executed)
+    slowest: tuple[float, int, Switch, float] | None = None
+    for sample in samples:
+        if sample.status is None:
+            continue
+        before = [(number, switch) for number, switch in flips if switch.executed <= sample.started]
+        if not before or sample.started >= before[-1][1].executed + POST_SWITCH_SECONDS:
+            continue
+        number, switch = before[-1]
+        if slowest is None or sample.seconds > slowest[0]:
+            slowest = (sample.seconds, number, switch, sample.started - switch.executed)
+    if slowest is None:
+        return ""
+    _, number, switch, offset = slowest
+    return f"switch {number} ({switch.previous} -> {switch.target}), +{offset:.2f} s"
 
 
 def _percentile(sorted_values: Sequence[float], fraction: float) -> float:
@@ -185,6 +206,7 @@ def analyse(samples: Sequence[Sample], switches: Sequence[Switch]) -> Report:
         post_switch_requests=len(after_flips),
         post_switch_p99_ms=_percentile(after_flips, 0.99),
         post_switch_max_ms=after_flips[-1] if after_flips else float("nan"),
+        post_switch_max_at=slowest_after_flip(ordered, switches),
     )
 
 

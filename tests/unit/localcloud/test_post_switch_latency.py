@@ -30,9 +30,12 @@ def test_only_requests_started_within_ten_seconds_of_a_flip_count_each_once() ->
     assert report.post_switch_requests == 3
     assert report.post_switch_max_ms == 800.0
     assert report.post_switch_p99_ms == 800.0
+    # AND the slowest is placed after the flip it followed
+    assert report.post_switch_max_at == "switch 1 (blue -> green), +0.10 s"
 
 
 def test_no_switch_has_no_post_switch_figures() -> None:
     report = analyse([_ok(1.0, 2.0)], [])
     assert report.post_switch_requests == 0
     assert report.post_switch_max_ms != report.post_switch_max_ms  # nan: nothing measured
+    assert report.post_switch_max_at == ""
