@@ -5,7 +5,7 @@ is created empty when first imported and executed the first time one of its attr
 (importlib.util.LazyLoader, the standard library's lazy-import recipe). Nothing is left out: code that
 uses a deferred module gets it loaded, exactly as it would have been at import. Powertools' AppSync
 resolvers import asyncio (with ssl, sockets, subprocesses, threads), its CodePipeline event imports
-zipfile and tempfile, its Logger imports random for sampling: a tenth of the cold start for nothing the
+zipfile and tempfile, its Logger imports random for sampling: a fifth of the import for nothing the
 REST routes run.
 
 One refinement of the recipe: an `import x` of a module already imported reads `x.__spec__` (to see
@@ -31,12 +31,20 @@ from importlib.machinery import ModuleSpec
 DEFERRED = frozenset(
     {
         "asyncio",  # Powertools' AppSync resolvers; the REST resolver never awaits
+        "base64",  # base64-encoded bodies and Powertools' envelope helpers
+        "fnmatch",  # pathlib's glob patterns
         "gzip",  # Powertools' JMESPath functions, for gzip-compressed envelopes
+        "grp",  # pathlib's Path.group()
         "importlib.metadata",  # pydantic's plugin lookup, switched off below
+        "ntpath",  # pathlib's Windows paths
+        "pwd",  # pathlib's Path.owner() and home directory
         "random",  # Logger's debug sampling, read only when a sampling rate is set
+        "struct",  # binary formats: base64's base85, archives
         "subprocess",  # pydantic's git version probe, for bug reports
         "tempfile",  # Powertools' CodePipeline event, for artifacts
+        "traceback",  # logging's exception formatting, when an error is logged
         "zipfile",  # Powertools' CodePipeline event, for artifacts
+        "zlib",  # compression, for gzip and zip
     }
 )
 

@@ -50,21 +50,33 @@ sys.path.append({site!r})
 import petstore.cold_start
 def loaded(name):
     return type(sys.modules.get(name)) is types.ModuleType
-import zipfile, gzip, asyncio
+import zipfile, gzip, asyncio, base64, traceback
 import zipfile  # a second import statement must not load it
-steps = {{"deferred after import": [loaded(name) for name in ("zipfile", "gzip", "asyncio")]}}
+names = ("zipfile", "gzip", "asyncio", "base64", "traceback")
+steps = {{"deferred after import": [loaded(name) for name in names]}}
 buffer = io.BytesIO()
 with zipfile.ZipFile(buffer, "w") as archive:
     archive.writestr("pet.txt", "Buddy")
 steps["zip round trip"] = zipfile.ZipFile(buffer).read("pet.txt").decode()
 steps["gzip round trip"] = gzip.decompress(gzip.compress(b"Whiskers")).decode()
+steps["base64 round trip"] = base64.b64decode(base64.b64encode(b"Charlie")).decode()
+import logging
+log = io.StringIO()
+logging.basicConfig(stream=log)
+try:
+    raise ValueError("no such pet")
+except ValueError:
+    logging.getLogger("petstore").exception("failed")
+steps["exception logged with its traceback"] = "ValueError: no such pet" in log.getvalue()
 from asyncio import run
 async def answer():
     return 42
 steps["asyncio.run"] = run(answer())
 import importlib.metadata as metadata
 steps["importlib.metadata"] = metadata.version("pydantic") == __import__("pydantic").VERSION
-steps["loaded after use"] = [loaded(name) for name in ("zipfile", "gzip", "asyncio", "importlib.metadata")]
+steps["loaded after use"] = [
+    loaded(name) for name in ("zipfile", "gzip", "asyncio", "base64", "traceback", "importlib.metadata")
+]
 print(json.dumps(steps))
 """
 
@@ -99,10 +111,12 @@ def test_a_deferred_module_loads_and_works_when_code_uses_it(color: str) -> None
     answer = run_probe(probe, color)
 
     assert answer == {
-        "deferred after import": [False, False, False],
+        "deferred after import": [False, False, False, False, False],
         "zip round trip": "Buddy",
         "gzip round trip": "Whiskers",
+        "base64 round trip": "Charlie",
+        "exception logged with its traceback": True,
         "asyncio.run": 42,
         "importlib.metadata": True,
-        "loaded after use": [True, True, True, True],
+        "loaded after use": [True, True, True, True, True, True],
     }
