@@ -72,6 +72,16 @@ from asyncio import run
 async def answer():
     return 42
 steps["asyncio.run"] = run(answer())
+import os, pwd, grp, ntpath, fnmatch, struct, zlib
+from pathlib import PureWindowsPath
+steps["small helpers"] = [
+    pwd.getpwuid(os.getuid()).pw_uid == os.getuid(),
+    grp.getgrgid(os.getgid()).gr_gid == os.getgid(),
+    str(PureWindowsPath("pets/dog")) == "pets\\\\dog",
+    fnmatch.fnmatch("pets.json", "*.json"),
+    struct.unpack("<I", struct.pack("<I", 7)) == (7,),
+    zlib.decompress(zlib.compress(b"Bella")) == b"Bella",
+]
 import importlib.metadata as metadata
 steps["importlib.metadata"] = metadata.version("pydantic") == __import__("pydantic").VERSION
 steps["loaded after use"] = [
@@ -117,6 +127,7 @@ def test_a_deferred_module_loads_and_works_when_code_uses_it(color: str) -> None
         "base64 round trip": "Charlie",
         "exception logged with its traceback": True,
         "asyncio.run": 42,
+        "small helpers": [True] * 6,
         "importlib.metadata": True,
         "loaded after use": [True, True, True, True, True, True],
     }
