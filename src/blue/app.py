@@ -8,6 +8,10 @@ in the bundle; logs carry the X-Ray trace id (Logger's xray_trace_id) to join th
 carry the X-Ray SDK, which would import botocore at every cold start for subsegments nobody reads.
 """
 
+# First: it defers what the libraries below import at load and never use (petstore/cold_start.py).
+import petstore.cold_start  # noqa: F401
+
+# isort: split
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any
 

@@ -7,12 +7,15 @@ Powertools' handler, in the same order, with the same helpers, except that:
   and cookie of every request into case-insensitive dicts (three times for headers), half the warm time
   of a route without parameters;
 - what Powertools works out from a parameter's annotation on every request is worked out once per
-  parameter (scalar or model), or only when the value needs it (whether a body field takes a list).
+  parameter (scalar or model), or only when the value needs it (whether a body field takes a list);
+- when a request sends none of a route's query parameters (or none of its header parameters), their
+  values are the defaults Powertools gives missing parameters, worked out once when immutable.
 tests/unit/handlers/test_request_validation.py serves every stored request through both handlers and
 compares the answers, so a Powertools upgrade that changes validation fails there.
 """
 
-from collections.abc import Collection, MutableMapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, MutableMapping, Sequence
+from enum import Enum
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -46,14 +49,18 @@ class StrictJSONValidation(OpenAPIRequestValidationMiddleware):
         dependant = app.context["_route"].dependant
         event = app.current_event
         values, errors = _request_params_to_args(dependant.path_params, app.context["_route_args"])
-        if dependant.query_params:
+        if dependant.query_params and not _any_sent(dependant.query_params, _query_names(event)):
+            _collect(_defaults(dependant.query_params), values, errors)
+        elif dependant.query_params:
             query = _normalize_params(
                 event.resolved_query_string_parameters,
                 dependant.query_params,
                 multi_value_params=_get_multi_value_query_params(event),
             )
             _collect(_request_params_to_args(dependant.query_params, query), values, errors)
-        if dependant.header_params:
+        if dependant.header_params and not _any_sent(dependant.header_params, _header_names(event)):
+            _collect(_defaults(dependant.header_params), values, errors)
+        elif dependant.header_params:
             multi_value_headers = CaseInsensitiveDict(event.get("multiValueHeaders"))
             headers = _normalize_params(
                 multi_value_headers or event.headers,
@@ -136,6 +143,41 @@ def _param_kind(param: ModelField) -> str:
     except TypeError:  # not a class: list[str], a Union, ...
         is_model = False
     return "model" if is_model else "other"
+
+
+def _query_names(event: Mapping[str, Any]) -> set[str]:
+    return {
+        *(event.get("queryStringParameters") or ()),
+        *(event.get("multiValueQueryStringParameters") or ()),
+    }
+
+
+def _header_names(event: Mapping[str, Any]) -> set[str]:
+    """The header names sent, lower-cased: Powertools reads headers without regard to case."""
+    sent: Iterable[str] = (*(event.get("headers") or ()), *(event.get("multiValueHeaders") or ()))
+    return {name.lower() for name in sent}
+
+
+def _any_sent(params: Sequence[ModelField], names: Collection[str]) -> bool:
+    return any(param.alias in names or param.alias.lower() in names for param in params)
+
+
+# Values shared between requests must not be changed by one of them: only these are shared.
+_IMMUTABLE = (type(None), bool, int, float, str, bytes, Enum)
+# Keyed like _PARAM_KINDS: the parameters, and their defaults when all are immutable (else None).
+_DEFAULTS: dict[int, tuple[Sequence[ModelField], dict[str, Any] | None]] = {}
+
+
+def _defaults(params: Sequence[ModelField]) -> Found:
+    """What Powertools' _request_params_to_args gives when none of params was sent: each one's default,
+    or an error for a required one."""
+    known = _DEFAULTS.get(id(params))
+    if known is None:
+        values, errors = _request_params_to_args(params, {})
+        shareable = not errors and all(isinstance(value, _IMMUTABLE) for value in values.values())
+        known = _DEFAULTS[id(params)] = (params, values if shareable else None)
+    shared = known[1]
+    return (dict(shared), []) if shared is not None else _request_params_to_args(params, {})
 
 
 def _collect(found: Found, values: dict[str, Any], errors: list[Any]) -> None:

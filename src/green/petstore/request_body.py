@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler.exceptions import (
@@ -34,11 +35,21 @@ class _RejectedJSON(ValueError):
 
 
 def read_json_object(event: APIGatewayProxyEvent, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
-    require_json_content_type(event.headers.get("content-type"))
+    require_json_content_type(header_value(event.get("headers"), "content-type"))
     text = body_text(event.body, bool(event.is_base64_encoded), max_bytes)
     value = parse_strict_json(text)
     if not isinstance(value, dict):
         raise BadRequestError("Request body must be a JSON object")
+    return value
+
+
+def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """The value of a header (name in lower case) whatever the case it was sent in; the last one sent
+    wins, as in Powertools' case-insensitive headers. Reads the one header instead of copying them all."""
+    value = None
+    for key, sent in (headers or {}).items():
+        if key.lower() == name:
+            value = sent
     return value
 
 

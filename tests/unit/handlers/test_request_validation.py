@@ -26,6 +26,13 @@ BUILT_EVENTS = {
     "synthetic header, not a boolean": make_event(
         "POST", "/orders", body=ORDER, headers={"X-Synthetic-Order": "maybe"}
     ),
+    # Header names are read without regard to case, also when the route's headers look absent.
+    "synthetic header, upper case, not a boolean": make_event(
+        "POST", "/orders", body=ORDER, headers={"X-SYNTHETIC-ORDER": "maybe"}
+    ),
+    "idempotency key, upper case, malformed": make_event(
+        "POST", "/orders", body=ORDER, headers={"IDEMPOTENCY-KEY": "has space"}
+    ),
     "idempotency key, malformed": make_event(
         "POST", "/orders", body=ORDER, headers={"Idempotency-Key": "has space"}
     ),
@@ -38,6 +45,7 @@ BUILT_EVENTS = {
     "pet id, too big": make_event("GET", "/pets/99999999999999999999"),
     "query, repeated": make_event("GET", "/pets", query={"status": ["available", "sold"]}),
     "query, empty value": make_event("GET", "/pets", query={"category": [""]}),
+    "query, a name in another case": make_event("GET", "/pets", query={"STATUS": ["bogus"]}),
     "query, valid pair": make_event("GET", "/pets", query={"status": ["available"], "category": ["dog"]}),
 }
 
