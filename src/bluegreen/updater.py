@@ -47,6 +47,7 @@ class Plan:
     api_id: str
     stage: str
     preview: Preview | None = None  # set on a preview plan (an inactive Preview clears it)
+    clears_preview: bool = False  # a switch plan that also empties the Preview* parameters
     # The changed parameters' values before the change, for the before -> after display.
     before: tuple[tuple[str, str], ...] = ()
 
@@ -57,13 +58,15 @@ class Plan:
             after = preview_values(self.preview)
         else:
             after = {"ActiveApiId": self.api_id, "ActiveApiStage": self.stage}
+            if self.clears_preview:
+                after.update(preview_values(Preview()))
         return [
             (key, previous.get(key, "?"), value) for key, value in after.items() if previous.get(key) != value
         ]
 
 
 class StackUpdater(Protocol):
-    def plan(self, api_id: str, stage: str, label: str) -> Plan: ...
+    def plan(self, api_id: str, stage: str, label: str, *, clear_preview: bool = False) -> Plan: ...
     def plan_preview(self, preview: Preview, label: str) -> Plan: ...
     def preview(self) -> Preview: ...
     def discard(self, plan: Plan) -> None: ...
@@ -110,10 +113,22 @@ class CloudFormationUpdater:
         # DescribeStackEvents per update after the first (it lists every event of the stack).
         self._last_event_id: str | None = None
 
-    def plan(self, api_id: str, stage: str, label: str) -> Plan:
+    def plan(self, api_id: str, stage: str, label: str, *, clear_preview: bool = False) -> Plan:
+        """Moves the live mapping. With `clear_preview` the same update also empties the Preview*
+        parameters: one stack update instead of two. Requests without the header follow LiveMapping
+        throughout; CloudFormation deletes the rule (its condition turned false) in the cleanup phase, after
+        LiveMapping moved, and until then the rule sends only the header's requests to the previewed color,
+        which is the switch's own verified target."""
+        stack = self._aws.require_stack(self._stack_name)
         values = {"ActiveApiId": api_id, "ActiveApiStage": stage}
+        clears = clear_preview and all(key in stack.parameters for key in PREVIEW_PARAMETERS)
+        if clears:
+            values.update(preview_values(Preview()))
         description = f"bluegreen {label}: live API -> {api_id}/{stage}"
-        return self._plan(values, label, description, Plan("", (), False, api_id, stage))
+        if clears:
+            description += ", preview -> none"
+        shape = Plan("", (), False, api_id, stage, clears_preview=clears)
+        return self._plan(values, label, description, shape, stack)
 
     def plan_preview(self, preview: Preview, label: str) -> Plan:
         """Adds, moves or clears the preview rule; the live mapping's parameters stay as they are."""
