@@ -109,9 +109,6 @@ class CloudFormationUpdater:
         self._capabilities = tuple(capabilities)
         self._clock = clock
         self._timeout = timeout
-        # The newest stack event this updater reported: where the next update's events start. Saves a
-        # DescribeStackEvents per update after the first (it lists every event of the stack).
-        self._last_event_id: str | None = None
 
     def plan(self, api_id: str, stage: str, label: str, *, clear_preview: bool = False) -> Plan:
         """Moves the live mapping. With `clear_preview` the same update also empties the Preview*
@@ -197,9 +194,9 @@ class CloudFormationUpdater:
     def apply(self, plan: Plan, on_event: EventSink) -> StackInfo:
         if plan.empty:
             return self._aws.require_stack(self._stack_name)
-        since = self._last_event_id or self._aws.latest_event_id(self._stack_name)
         self._aws.execute_change_set(self._stack_name, plan.change_set_id)
-        stack = self._aws.follow_stack(self._stack_name, self._remembering(on_event), since, self._timeout)
+        # Its events are reported from this update's own first one (the stack's UPDATE_IN_PROGRESS).
+        stack = self._aws.follow_stack(self._stack_name, on_event, None, self._timeout)
         if stack.status != "UPDATE_COMPLETE":
             reason = f": {stack.status_reason}" if stack.status_reason else ""
             raise ChangeFailed(f"update of {self._stack_name} ended {stack.status}{reason}")
@@ -210,19 +207,8 @@ class CloudFormationUpdater:
         stack = self._aws.require_stack(self._stack_name)
         if not stack.status.endswith(IN_PROGRESS_SUFFIX):
             return stack
-        return self._aws.follow_stack(
-            self._stack_name,
-            self._remembering(on_event),
-            self._aws.latest_event_id(self._stack_name),
-            self._timeout,
-        )
-
-    def _remembering(self, on_event: EventSink) -> EventSink:
-        def report(event: StackEvent) -> None:
-            self._last_event_id = event.event_id  # events arrive oldest first: the last is the newest
-            on_event(event)
-
-        return report
+        # The update in progress is reported from its first event.
+        return self._aws.follow_stack(self._stack_name, on_event, None, self._timeout)
 
     def discard_leftovers(self) -> list[str]:
         """Deletes our change sets an interrupted run left behind (never executed, or failed); their names."""

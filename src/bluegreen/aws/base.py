@@ -26,10 +26,18 @@ RETRY_CONFIG = Config(
 )
 
 
-def backoff(first: float, ceiling: float) -> Iterator[float]:
-    """Poll delays: `first`, doubling up to `ceiling`. Most local (and many AWS) operations settle within
-    the first few quick polls; a long one is polled at `ceiling`."""
+def backoff(first: float, ceiling: float, quick_for: float = 0.0) -> Iterator[float]:
+    """Poll delays: `first` until `quick_for` seconds have been waited, then doubling up to `ceiling`.
+    Most local (and many AWS) operations settle within the first second, and a fixed short delay there
+    notices it at most `first` late (doubling from the start could overshoot a 0.9 s update by 0.6 s);
+    a long one is polled at `ceiling`, which keeps DescribeStacks far below its throttling rate."""
     delay = min(first, ceiling)
+    waited = 0.0
+    while waited + delay <= quick_for + 1e-9:
+        yield delay
+        waited += delay
+    if waited:
+        delay = min(delay * 2, ceiling)
     while True:
         yield delay
         delay = min(delay * 2, ceiling)
@@ -40,6 +48,7 @@ def error_code(exc: ClientError) -> str:
 
 
 FIRST_POLL = 0.1
+QUICK_POLLS_FOR = 1.0  # seconds polled every FIRST_POLL before backing off
 
 
 class AwsBase:
