@@ -337,7 +337,7 @@ class Switcher:
                         clock=self._clock,
                         sleep=self._sleep,
                         say=self._say,
-                        heartbeat=run.ensure_held,
+                        heartbeat=run.check_held,
                     )
                     run.measurements["bake"] = bake.to_dict()
                     if bake.failure is not None:
@@ -360,6 +360,7 @@ class Switcher:
         )
         run.finish(Outcome.SUCCEEDED, "")
         self._say(result.message)
+        self._say("  phases: " + ", ".join(f"{name} {took:.2f}s" for name, took in run.durations.items()))
         return result
 
     def _warm(
@@ -437,7 +438,7 @@ class Switcher:
                 clock=self._clock,
                 sleep=self._sleep,
                 say=self._say,
-                heartbeat=run.ensure_held,
+                heartbeat=run.check_held,
             )
             measured.update(smoke.to_dict())
             if not smoke.passed:
@@ -486,7 +487,7 @@ class Switcher:
             clock=self._clock,
             sleep=self._sleep,
             say=self._say,
-            heartbeat=run.ensure_held if run else (lambda: None),
+            heartbeat=run.check_held if run else (lambda: None),
         )
 
     def _change_failed(

@@ -174,6 +174,9 @@ def test_switch_previews_the_target_then_clears_it_after_success(
     assert record.measurements["preview"]["cleared_with_switch"] is True
     assert record.measurements["data_gate"]["passed"] is True
     assert any("preview cleared by the same update" in line for line in lines)
+    # the operator sees where the time went, phase by phase
+    [phases] = [line for line in lines if line.startswith("  phases: ")]
+    assert all(f"{name} " in phases for name in ("lock", "preflight", "preview", "change", "verify"))
 
 
 def test_a_refused_switch_deletes_the_flip_change_set_made_during_the_checks(
