@@ -242,6 +242,8 @@ class Switcher:
         # The flip's change set is created in the background while the checks and the warm-up run (a
         # switch: once its preview is set, as the same update clears it); deleted if they stop the switch.
         flip = FlipPlan(self._updater, target_stack, str(action), clear_preview=action == Action.SWITCH)
+        if self._warmer is not None and not options.dry_run:
+            self._warmer.read_ahead(live_stack)
         try:
             try:
                 if action != Action.SWITCH or options.dry_run:
