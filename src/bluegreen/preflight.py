@@ -26,10 +26,12 @@ class BehindDomainChecks(Protocol):
 
 
 class HttpBehindDomainChecks:
-    """The real checks, over the tool's HTTP session (connect-to and CA bundle included)."""
+    """The real checks, over the tool's HTTP sessions (connect-to and CA bundle included). The data gate
+    gets a session of its own: it runs beside the preview smoke."""
 
-    def __init__(self, session: requests.Session) -> None:
+    def __init__(self, session: requests.Session, gate_session: requests.Session | None = None) -> None:
         self._session = session
+        self._gate_session = gate_session or session
 
     def preview_smoke(self, live_url: str, color: str, version: str) -> SmokeReport:
         suite = SmokeSuite(
@@ -44,7 +46,7 @@ class HttpBehindDomainChecks:
         return run_data_gate(
             target.endpoint,
             live.endpoint,
-            lambda: _GateSession(self._session),
+            lambda: _GateSession(self._gate_session),
             target_name=f"{target.color} (target)",
             live_name=f"{live.color} (live)",
         )
