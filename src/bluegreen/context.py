@@ -84,10 +84,6 @@ class AppContext:
     def http(self) -> requests.Session:
         return self._http_session_factory()
 
-    def new_http(self) -> requests.Session:
-        """Another HTTP session, for work on another thread (a session is not shared across threads)."""
-        return self._http_session_factory()
-
     @cached_property
     def who(self) -> str:
         return self.aws.caller_arn()

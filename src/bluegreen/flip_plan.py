@@ -7,9 +7,9 @@ killed one leaves it to recovery, which deletes the change sets of dead runs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
-from bluegreen.background import Background
 from bluegreen.stacks import ColorStack
 from bluegreen.updater import Plan, StackUpdater
 
@@ -20,30 +20,50 @@ class FlipPlan:
         self._target = target
         self._label = label
         self._clear_preview = clear_preview
-        self._pending: Background[Plan] | None = None
+        self._thread: threading.Thread | None = None
+        self._plan: Plan | None = None
+        self._error: BaseException | None = None
 
     def _make(self) -> Plan:
         return self._updater.plan(
             self._target.api_id, self._target.stage, self._label, clear_preview=self._clear_preview
         )
 
+    def _create(self) -> None:
+        try:
+            self._plan = self._make()
+        except BaseException as exc:  # handed to whoever waits for the plan, kills included
+            self._error = exc
+
     def start(self) -> None:
         """Starts creating the change set; call once, with the stack settled."""
-        if self._pending is None:
-            self._pending = Background(self._make, name="bluegreen-flip-plan")
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._create, name="bluegreen-flip-plan", daemon=True)
+            self._thread.start()
 
     def result(self) -> Plan:
         """The change set: the background one once it is ready (its error raised here), else made now."""
-        pending, self._pending = self._pending, None
-        return pending.result() if pending is not None else self._make()
+        if self._thread is None:
+            return self._make()
+        self._thread.join()
+        self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        plan, self._plan = self._plan, None
+        assert plan is not None
+        return plan
 
     def discard(self, say: Callable[[str], None]) -> None:
-        """Deletes the background change set, if one was made; never raises (the reason the switch stopped
-        matters more, and recovery deletes a change set left behind)."""
-        pending, self._pending = self._pending, None
-        plan = pending.outcome() if pending is not None else None
+        """Deletes the background change set, if one was started; never raises (the reason the switch
+        stopped matters more, and recovery deletes a change set left behind)."""
+        if self._thread is None:
+            return
+        self._thread.join()
+        self._thread = None
+        plan, self._plan, self._error = self._plan, None, None
         if plan is None:
-            return  # none started, or its creation failed: nothing to delete
+            return  # its creation failed: nothing to delete
         try:
             self._updater.discard(plan)
         except Exception as exc:

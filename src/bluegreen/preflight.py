@@ -26,12 +26,10 @@ class BehindDomainChecks(Protocol):
 
 
 class HttpBehindDomainChecks:
-    """The real checks, over the tool's HTTP sessions (connect-to and CA bundle included). The data gate
-    gets a session of its own: it runs beside the preview smoke."""
+    """The real checks, over the tool's HTTP session (connect-to and CA bundle included)."""
 
-    def __init__(self, session: requests.Session, gate_session: requests.Session | None = None) -> None:
+    def __init__(self, session: requests.Session) -> None:
         self._session = session
-        self._gate_session = gate_session or session
 
     def preview_smoke(self, live_url: str, color: str, version: str) -> SmokeReport:
         suite = SmokeSuite(
@@ -46,7 +44,7 @@ class HttpBehindDomainChecks:
         return run_data_gate(
             target.endpoint,
             live.endpoint,
-            lambda: _GateSession(self._gate_session),
+            lambda: _GateSession(self._session),
             target_name=f"{target.color} (target)",
             live_name=f"{live.color} (live)",
         )

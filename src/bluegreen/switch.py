@@ -16,7 +16,6 @@ from typing import Any
 
 from bluegreen import COLORS
 from bluegreen.aws import StackEvent
-from bluegreen.background import Background
 from bluegreen.data_gate import describe as describe_gate
 from bluegreen.errors import (
     BlueGreenError,
@@ -417,13 +416,6 @@ class Switcher:
             self._say("dry run: no preview smoke or data gate (setting the preview is a stack update)")
             return
         target = target_stack.color
-        # The data gate reads and writes through both colors' own URLs, not the preview rule: it runs
-        # beside the preview (its stack update and smoke), and its phase takes its verdict.
-        gate = (
-            Background(lambda: checks.data_gate(target_stack, live_stack), name="bluegreen-data-gate")
-            if live_stack
-            else None
-        )
         with run.phase(Phase.PREVIEW):
             measured: dict[str, Any] = run.measurements.setdefault("preview", {})
             clear_after(run, self._updater, self._on_event, self._say, self._clock, measured)
@@ -460,16 +452,15 @@ class Switcher:
                 run.measurements["data_gate"] = {"skipped": note}
                 self._say(f"  data gate: {note}")
                 return
-            assert gate is not None  # started whenever a color is live
-            gate_result = gate.result()
-            run.measurements["data_gate"] = gate_result.to_dict()
-            for step in gate_result.steps:
+            gate = checks.data_gate(target_stack, live_stack)
+            run.measurements["data_gate"] = gate.to_dict()
+            for step in gate.steps:
                 verdict = "PASS" if step.ok else "FAIL"
                 status = step.status or "---"
                 self._say(f"  {verdict}  {step.name:<28} {status}  {step.ms:7.1f} ms  {step.detail}".rstrip())
-            self._say(f"  {describe_gate(gate_result)}")
-            if not gate_result.passed:
-                raise Refused(describe_gate(gate_result))
+            self._say(f"  {describe_gate(gate)}")
+            if not gate.passed:
+                raise Refused(describe_gate(gate))
 
     def _show_plan(self, plan: Plan) -> list[str]:
         lines = [

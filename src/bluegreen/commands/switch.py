@@ -15,7 +15,7 @@ from bluegreen.switch import Switcher, SwitchOptions
 
 def build_switcher(app: AppContext) -> Switcher:
     """The context's switcher with the checks behind the domain: the preview smoke and the data gate."""
-    return app.switcher().use_checks(HttpBehindDomainChecks(app.http, app.new_http()))
+    return app.switcher().use_checks(HttpBehindDomainChecks(app.http))
 
 
 def run_switch(

@@ -4,19 +4,16 @@ switch's use of it (preview smoke and data gate refuse; the preview is cleared w
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
 from bluegreen.aws import Aws
-from bluegreen.data_gate import DataGateResult
 from bluegreen.errors import LockHeld, OperationFailed, Unhealthy, UsageError
 from bluegreen.history import History, Record
 from bluegreen.lock import Lease
 from bluegreen.preflight import PreviewSmoke, preview_smoke_until_served
 from bluegreen.preview import Previewer, PreviewOptions
 from bluegreen.smoke import CheckResult, SmokeReport
-from bluegreen.stacks import ColorStack
 from bluegreen.states import Action, Outcome
 from bluegreen.switch import SwitchOptions
 from bluegreen.updater import CloudFormationUpdater, Preview
@@ -413,25 +410,3 @@ def test_a_rule_that_never_reaches_the_hostname_refuses_at_the_deadline(clock: F
     result, _ = _judge([_report("blue", passed=True)], clock, timeout=3)
     assert not result.passed
     assert "never served green behind the preview rule within 3s" in result.reason
-
-
-def test_the_data_gate_runs_beside_the_preview_smoke(aws: Aws, table: str, clock: FakeClock) -> None:
-    # GIVEN a preview smoke that answers only once the data gate has started (it waits up to 5 s)
-    cloud = FakeCloud()
-    gate_started = threading.Event()
-    gate, smoke = cloud.data_gate, cloud.preview_smoke
-
-    def data_gate(target: ColorStack, live: ColorStack) -> DataGateResult:
-        gate_started.set()
-        return gate(target, live)
-
-    def preview_smoke(live_url: str, color: str, version: str) -> SmokeReport:
-        assert gate_started.wait(5), "the data gate did not start while the preview smoke ran"
-        return smoke(live_url, color, version)
-
-    cloud.data_gate, cloud.preview_smoke = data_gate, preview_smoke  # type: ignore[method-assign]
-    # WHEN switching THEN both checks ran, together, and the switch went through on their verdicts
-    result = make_switcher(cloud, aws, table, clock).switch("green", FAST)
-    assert result.state == Outcome.SUCCEEDED and cloud.data_gates == [("green", "blue")]
-    [record] = records(aws, table, clock)
-    assert record.measurements["data_gate"]["passed"] is True

@@ -127,9 +127,9 @@ def test_color_broken_only_behind_the_custom_domain_is_refused_before_any_user_s
     assert cloud.smoke_rounds == [("own", "green"), ("preview", "green")]
     assert cloud.executed == [] and cloud.color_of(cloud.mapping) == "blue" and cloud.live_is_healthy()
     assert cloud.preview_history == ["green", ""] and not cloud.preview_rule.active
+    assert cloud.data_gates == []  # refused before the data gate
     [record] = records(aws, table, clock)
     assert record.state == Outcome.REFUSED and "behind the preview rule: order" in record.reason
-    assert "data_gate" not in record.measurements  # it ran beside the preview; its phase never came
     assert record.measurements["preview"]["passed"] is False
     assert record.measurements["preview"]["cleared"] is True
     assert lock_of(aws, table, clock) is None
