@@ -11,12 +11,12 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-import boto3
 import click
 import requests
 
 from bluegreen import http
 from bluegreen.aws import Aws, StackEvent
+from bluegreen.aws.base import BotocoreSession, Session
 from bluegreen.config import Project
 from bluegreen.errors import NoTerminal
 from bluegreen.history import History
@@ -43,7 +43,7 @@ class AppContext:
         json_output: bool = False,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
-        boto_session_factory: Callable[..., boto3.Session] = boto3.Session,
+        boto_session_factory: Callable[..., Session] = BotocoreSession,
         http_session_factory: Callable[[], requests.Session] = http.new_session,
         sam_runner: Runner = run_streaming,
         heartbeat: bool = True,

@@ -145,15 +145,25 @@ class History:
         )
         return [_record_from_item(item) for item in items]
 
-    def last_succeeded_switch(self) -> Record | None:
-        for record in self.summaries(200):
-            if record.action in TRAFFIC_ACTIONS and record.state == Outcome.SUCCEEDED:
-                return record
+    def _newest_summary(self, matches: Callable[[Record], bool]) -> Record | None:
+        """The newest of the last 200 records that `matches`. It is nearly always among the newest few:
+        those are read first, and the 200 only when none of them matches."""
+        for limit in (10, 200):
+            records = self.summaries(limit)
+            found = next((record for record in records if matches(record)), None)
+            if found is not None or len(records) < limit:
+                return found
         return None
+
+    def last_succeeded_switch(self) -> Record | None:
+        return self._newest_summary(
+            lambda record: record.action in TRAFFIC_ACTIONS and record.state == Outcome.SUCCEEDED
+        )
 
     def last_traffic_move(self) -> Record | None:
         """The newest switch or rollback that moved (or may have moved) live traffic and stayed there."""
-        for record in self.summaries(200):
-            if record.action in TRAFFIC_ACTIONS and record.state in (Outcome.SUCCEEDED, Outcome.INTERRUPTED):
-                return record
-        return None
+        return self._newest_summary(
+            lambda record: (
+                record.action in TRAFFIC_ACTIONS and record.state in (Outcome.SUCCEEDED, Outcome.INTERRUPTED)
+            )
+        )

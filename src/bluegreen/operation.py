@@ -68,13 +68,21 @@ class Run:
             self._heartbeat.ensure_held()
         self._lease.renew()
 
+    def check_held(self) -> None:
+        """Between phases and rounds: the heartbeat's verdict when one runs (it renews on its own), else a
+        renewal. Every change still calls ensure_held, which renews synchronously."""
+        if self._heartbeat is not None:
+            self._heartbeat.ensure_held()
+        else:
+            self._lease.renew()
+
     @contextlib.contextmanager
     def phase(self, name: Phase) -> Iterator[None]:
         started = self._clock()
         self._say(f"== {name}")
         if self.record is not None:
             self._history.set_phase(self.record, name)
-            self.ensure_held()
+            self.check_held()
         ok = False
         try:
             yield

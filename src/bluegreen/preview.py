@@ -89,6 +89,8 @@ def clear_after(
     """Clears the preview before `run` records its outcome, whatever it is; never raises."""
 
     def clear() -> None:
+        if measurements.get("cleared"):
+            return  # the switch's own update cleared it
         started = clock()
         try:
             if not updater.preview().active:

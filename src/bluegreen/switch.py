@@ -27,6 +27,7 @@ from bluegreen.errors import (
     Unhealthy,
     UsageError,
 )
+from bluegreen.flip_plan import FlipPlan
 from bluegreen.history import History, Record
 from bluegreen.live import LiveState, LiveStateReader
 from bluegreen.operation import Operations, Run
@@ -238,25 +239,37 @@ class Switcher:
             f"({from_version or '?'} -> {target_stack.version or '?'}) on {live.domain_name}"
         )
 
-        try:
-            with run.phase(Phase.PREFLIGHT):
-                self._preflight(target_stack, options)
-            if action == Action.SWITCH:
-                self._preflight_behind_domain(run, live, live_stack, target_stack, options)
-        except Refused as exc:
-            run.finish(Outcome.REFUSED, str(exc))
-            raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
-
+        # The flip's change set is created in the background while the checks and the warm-up run (a
+        # switch: once its preview is set, as the same update clears it); deleted if they stop the switch.
+        flip = FlipPlan(self._updater, target_stack, str(action), clear_preview=action == Action.SWITCH)
         if self._warmer is not None and not options.dry_run:
-            # After the checks, right before the flip: the checks' own requests never queue behind it.
-            self._warm(run, self._warmer, live_stack, target_stack)
+            self._warmer.read_ahead(live_stack)
+        try:
+            try:
+                if action != Action.SWITCH or options.dry_run:
+                    flip.start()
+                with run.phase(Phase.PREFLIGHT):
+                    self._preflight(target_stack, options)
+                if action == Action.SWITCH:
+                    self._preflight_behind_domain(run, live, live_stack, target_stack, options, flip)
+            except Refused as exc:
+                flip.discard(self._say)
+                run.finish(Outcome.REFUSED, str(exc))
+                raise Unhealthy(f"refused to switch to {target}: {exc}; nothing changed") from None
+
+            if self._warmer is not None and not options.dry_run:
+                # After the checks, right before the flip: the checks' own requests never queue behind it.
+                self._warm(run, self._warmer, live_stack, target_stack)
+        except Exception:
+            flip.discard(self._say)
+            raise
         result = SwitchResult(
             action, Outcome.STARTED, live.color, target, "", run.durations, measurements=run.measurements
         )
         result.record_id = run.record.record_id if run.record else ""
         try:
             with run.phase(Phase.CHANGE):
-                plan = self._updater.plan(target_stack.api_id, target_stack.stage, str(action))
+                plan = flip.result()
                 result.changes = self._show_plan(plan)
                 if plan.empty:
                     raise ChangeFailed(
@@ -287,6 +300,10 @@ class Switcher:
                     self._updater.discard(plan)
                     raise
                 self._updater.apply(plan, self._on_event)
+                if plan.clears_preview:
+                    cleared = run.measurements.setdefault("preview", {})
+                    cleared.update(cleared=True, cleared_with_switch=True)
+                    self._say("preview cleared by the same update")
         except ChangeFailed as exc:
             self._change_failed(run, previous, target, options, str(exc))
         except BlueGreenError:
@@ -322,7 +339,7 @@ class Switcher:
                         clock=self._clock,
                         sleep=self._sleep,
                         say=self._say,
-                        heartbeat=run.ensure_held,
+                        heartbeat=run.check_held,
                     )
                     run.measurements["bake"] = bake.to_dict()
                     if bake.failure is not None:
@@ -345,6 +362,7 @@ class Switcher:
         )
         run.finish(Outcome.SUCCEEDED, "")
         self._say(result.message)
+        self._say("  phases: " + ", ".join(f"{name} {took:.2f}s" for name, took in run.durations.items()))
         return result
 
     def _warm(
@@ -386,6 +404,7 @@ class Switcher:
         live_stack: ColorStack | None,
         target_stack: ColorStack,
         options: SwitchOptions,
+        flip: FlipPlan,
     ) -> None:
         """The target's smoke suite through the live hostname behind the preview rule, then the data gate.
 
@@ -413,6 +432,7 @@ class Switcher:
             except ChangeFailed as exc:
                 raise Refused(f"could not preview {target} on the live hostname: {exc}") from None
             measured["set_seconds"] = round(self._clock() - started, 3)
+            flip.start()  # the stack is settled with the preview set: the flip's change set can be made
             smoke = preview_smoke_until_served(
                 lambda: checks.preview_smoke(live.url, target, target_stack.version),
                 target,
@@ -420,7 +440,7 @@ class Switcher:
                 clock=self._clock,
                 sleep=self._sleep,
                 say=self._say,
-                heartbeat=run.ensure_held,
+                heartbeat=run.check_held,
             )
             measured.update(smoke.to_dict())
             if not smoke.passed:
@@ -450,7 +470,7 @@ class Switcher:
         ]
         self._say("change set:" + ("" if lines else " (no resource changes)"))
         for name, before, after in plan.parameter_changes():
-            self._say(f"  parameter {name}: {before or '-'} -> {after}")
+            self._say(f"  parameter {name}: {before or '-'} -> {after or '-'}")
         for line in lines:
             self._say(f"  {line}")
         return lines
@@ -469,7 +489,7 @@ class Switcher:
             clock=self._clock,
             sleep=self._sleep,
             say=self._say,
-            heartbeat=run.ensure_held if run else (lambda: None),
+            heartbeat=run.check_held if run else (lambda: None),
         )
 
     def _change_failed(

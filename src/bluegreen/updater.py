@@ -47,6 +47,7 @@ class Plan:
     api_id: str
     stage: str
     preview: Preview | None = None  # set on a preview plan (an inactive Preview clears it)
+    clears_preview: bool = False  # a switch plan that also empties the Preview* parameters
     # The changed parameters' values before the change, for the before -> after display.
     before: tuple[tuple[str, str], ...] = ()
 
@@ -57,13 +58,15 @@ class Plan:
             after = preview_values(self.preview)
         else:
             after = {"ActiveApiId": self.api_id, "ActiveApiStage": self.stage}
+            if self.clears_preview:
+                after.update(preview_values(Preview()))
         return [
             (key, previous.get(key, "?"), value) for key, value in after.items() if previous.get(key) != value
         ]
 
 
 class StackUpdater(Protocol):
-    def plan(self, api_id: str, stage: str, label: str) -> Plan: ...
+    def plan(self, api_id: str, stage: str, label: str, *, clear_preview: bool = False) -> Plan: ...
     def plan_preview(self, preview: Preview, label: str) -> Plan: ...
     def preview(self) -> Preview: ...
     def discard(self, plan: Plan) -> None: ...
@@ -106,14 +109,23 @@ class CloudFormationUpdater:
         self._capabilities = tuple(capabilities)
         self._clock = clock
         self._timeout = timeout
-        # The newest stack event this updater reported: where the next update's events start. Saves a
-        # DescribeStackEvents per update after the first (it lists every event of the stack).
-        self._last_event_id: str | None = None
 
-    def plan(self, api_id: str, stage: str, label: str) -> Plan:
+    def plan(self, api_id: str, stage: str, label: str, *, clear_preview: bool = False) -> Plan:
+        """Moves the live mapping. With `clear_preview` the same update also empties the Preview*
+        parameters: one stack update instead of two. Requests without the header follow LiveMapping
+        throughout; CloudFormation deletes the rule (its condition turned false) in the cleanup phase, after
+        LiveMapping moved, and until then the rule sends only the header's requests to the previewed color,
+        which is the switch's own verified target."""
+        stack = self._aws.require_stack(self._stack_name)
         values = {"ActiveApiId": api_id, "ActiveApiStage": stage}
+        clears = clear_preview and all(key in stack.parameters for key in PREVIEW_PARAMETERS)
+        if clears:
+            values.update(preview_values(Preview()))
         description = f"bluegreen {label}: live API -> {api_id}/{stage}"
-        return self._plan(values, label, description, Plan("", (), False, api_id, stage))
+        if clears:
+            description += ", preview -> none"
+        shape = Plan("", (), False, api_id, stage, clears_preview=clears)
+        return self._plan(values, label, description, shape, stack)
 
     def plan_preview(self, preview: Preview, label: str) -> Plan:
         """Adds, moves or clears the preview rule; the live mapping's parameters stay as they are."""
@@ -182,9 +194,9 @@ class CloudFormationUpdater:
     def apply(self, plan: Plan, on_event: EventSink) -> StackInfo:
         if plan.empty:
             return self._aws.require_stack(self._stack_name)
-        since = self._last_event_id or self._aws.latest_event_id(self._stack_name)
         self._aws.execute_change_set(self._stack_name, plan.change_set_id)
-        stack = self._aws.follow_stack(self._stack_name, self._remembering(on_event), since, self._timeout)
+        # Its events are reported from this update's own first one (the stack's UPDATE_IN_PROGRESS).
+        stack = self._aws.follow_stack(self._stack_name, on_event, None, self._timeout)
         if stack.status != "UPDATE_COMPLETE":
             reason = f": {stack.status_reason}" if stack.status_reason else ""
             raise ChangeFailed(f"update of {self._stack_name} ended {stack.status}{reason}")
@@ -195,19 +207,8 @@ class CloudFormationUpdater:
         stack = self._aws.require_stack(self._stack_name)
         if not stack.status.endswith(IN_PROGRESS_SUFFIX):
             return stack
-        return self._aws.follow_stack(
-            self._stack_name,
-            self._remembering(on_event),
-            self._aws.latest_event_id(self._stack_name),
-            self._timeout,
-        )
-
-    def _remembering(self, on_event: EventSink) -> EventSink:
-        def report(event: StackEvent) -> None:
-            self._last_event_id = event.event_id  # events arrive oldest first: the last is the newest
-            on_event(event)
-
-        return report
+        # The update in progress is reported from its first event.
+        return self._aws.follow_stack(self._stack_name, on_event, None, self._timeout)
 
     def discard_leftovers(self) -> list[str]:
         """Deletes our change sets an interrupted run left behind (never executed, or failed); their names."""

@@ -152,6 +152,37 @@ class Warmer:
         self._concurrency = concurrency
         self._sender = sender
         self._clock = clock
+        self._ahead: tuple[str, threading.Thread, dict[str, Any]] | None = None
+
+    def read_ahead(self, live: ColorStack | None) -> None:
+        """Starts reading the live color's peak concurrency on a background thread, so the warm-up does not
+        wait for it (a CloudWatch client and call: CPU the checks' network waits leave idle)."""
+        function = function_name(live.lambda_arn) if live is not None else ""
+        if not function:
+            return
+        read: dict[str, Any] = {}
+
+        def reader() -> None:
+            try:
+                read["peak"] = self._concurrency(function, self.policy.lookback_seconds)
+            except Exception as exc:  # raised again where the warm-up reads it, and noted there
+                read["error"] = exc
+
+        thread = threading.Thread(target=reader, name="bluegreen-warm-read", daemon=True)
+        thread.start()
+        self._ahead = (function, thread, read)
+
+    def _peak(self, function: str, lookback: float) -> int | None:
+        """The read started ahead for this function, else a read now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead[0] != function:
+            return self._concurrency(function, lookback)
+        _, thread, read = ahead
+        thread.join()
+        if "error" in read:
+            raise read["error"]
+        peak: int | None = read["peak"]
+        return peak
 
     def safely(self, target: ColorStack, live: ColorStack | None) -> Warming:
         """The warm-up; one that failed is a note in its result: warming never stops a release."""
@@ -169,7 +200,7 @@ class Warmer:
             target.endpoint,
             live_function,
             policy=self.policy,
-            concurrency=self._concurrency,
+            concurrency=self._peak,
             sender=self._sender,
             clock=self._clock,
         )

@@ -169,7 +169,9 @@ def stack_outputs(cloud: RunningCloud, stack_name: str) -> dict[str, str]:
 
 def stack_update_window(cloud: RunningCloud, stack_name: str, since: float) -> tuple[float, float]:
     """(executed, completed) wall-clock times of the stack's first update after `since` that moved the live
-    mapping (a switch also updates the stack to set and clear its preview; those updates do not count)."""
+    mapping (a switch also updates the stack to set its preview; that update does not count). No margin
+    before `since`: the previous command's flip can end less than a second before this one starts, and
+    the cloud's clock is this machine's."""
     client = cloudformation(cloud)
     events = client.describe_stack_events(StackName=stack_name)["StackEvents"]
     own = [e for e in events if e["LogicalResourceId"] == stack_name]
@@ -180,8 +182,8 @@ def stack_update_window(cloud: RunningCloud, stack_name: str, since: float) -> t
         for e in events
         if e["LogicalResourceId"] == "LiveMapping" and e["ResourceStatus"] == "UPDATE_IN_PROGRESS"
     ]
-    first_move = min((t for t in moved if t >= since - 1.0), default=None)
-    window = [t for t in started if first_move is not None and since - 1.0 <= t <= first_move]
+    first_move = min((t for t in moved if t >= since), default=None)
+    window = [t for t in started if first_move is not None and since <= t <= first_move]
     began = max(window, default=None)
     ended = min((t for t in completed if began is not None and t >= began), default=None)
     if began is None or ended is None:

@@ -1,12 +1,12 @@
-"""What every service part of `Aws` shares: one boto3 session, clients made once, botocore's retries."""
+"""What every service part of `Aws` shares: one session, clients made once, botocore's retries."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -26,10 +26,18 @@ RETRY_CONFIG = Config(
 )
 
 
-def backoff(first: float, ceiling: float) -> Iterator[float]:
-    """Poll delays: `first`, doubling up to `ceiling`. Most local (and many AWS) operations settle within
-    the first few quick polls; a long one is polled at `ceiling`."""
+def backoff(first: float, ceiling: float, quick_for: float = 0.0) -> Iterator[float]:
+    """Poll delays: `first` until `quick_for` seconds have been waited, then doubling up to `ceiling`.
+    Most local (and many AWS) operations settle within the first second, and a fixed short delay there
+    notices it at most `first` late (doubling from the start could overshoot a 0.9 s update by 0.6 s);
+    a long one is polled at `ceiling`, which keeps DescribeStacks far below its throttling rate."""
     delay = min(first, ceiling)
+    waited = 0.0
+    while waited + delay <= quick_for + 1e-9:
+        yield delay
+        waited += delay
+    if waited:
+        delay = min(delay * 2, ceiling)
     while True:
         yield delay
         delay = min(delay * 2, ceiling)
@@ -40,14 +48,33 @@ def error_code(exc: ClientError) -> str:
 
 
 FIRST_POLL = 0.1
+QUICK_POLLS_FOR = 1.0  # seconds polled every FIRST_POLL before backing off
+
+
+class Session(Protocol):
+    """What `Aws` needs of a session: boto3.Session's `client` (tests pass boto3 sessions to moto)."""
+
+    def client(self, service_name: str, *, config: Config) -> Any: ...
+
+
+class BotocoreSession:
+    """boto3.Session's `client` on a plain botocore session. The same clients, credentials and
+    AWS_ENDPOINT_URL, without importing boto3 (and s3transfer, multiprocessing...) at every start."""
+
+    def __init__(self, region_name: str | None = None) -> None:
+        self._session = botocore.session.Session()
+        self._region = region_name
+
+    def client(self, service_name: str, *, config: Config) -> Any:
+        return self._session.create_client(service_name, region_name=self._region, config=config)
 
 
 class AwsBase:
-    """Clients are created lazily from one boto3 session; the endpoint comes from AWS_ENDPOINT_URL."""
+    """Clients are created lazily from one session; the endpoint comes from AWS_ENDPOINT_URL."""
 
     def __init__(
         self,
-        session: boto3.Session,
+        session: Session,
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -65,7 +92,7 @@ class AwsBase:
 
     def _client(self, name: str) -> Any:
         if name not in self._clients:
-            self._clients[name] = self._session.client(name, config=self._config)  # type: ignore[call-overload]
+            self._clients[name] = self._session.client(name, config=self._config)
         return self._clients[name]
 
     def pages(self, client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError, WaiterError
 
-from bluegreen.aws.base import FIRST_POLL, AwsBase, backoff, error_code
+from bluegreen.aws.base import FIRST_POLL, QUICK_POLLS_FOR, AwsBase, backoff, error_code
 from bluegreen.errors import ConfigError, OperationFailed
 
 if TYPE_CHECKING:
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 SETTLED_SUFFIXES = ("_COMPLETE", "_FAILED")
 IN_PROGRESS_SUFFIX = "_IN_PROGRESS"
 CHANGE_SET_PENDING = frozenset({"CREATE_PENDING", "CREATE_IN_PROGRESS"})
+QUIET_SUCCESS = frozenset({"UPDATE_COMPLETE", "CREATE_COMPLETE"})
+UPDATE_STARTS = frozenset({"UPDATE_IN_PROGRESS", "CREATE_IN_PROGRESS"})
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class CloudFormationApi(AwsBase):
         set (for example "no changes") is returned, not raised. Polls quickly first, then backs off (the
         waiter's fixed delay would add seconds to a change set that is ready at once)."""
         deadline = self.clock() + timeout
-        delays = backoff(FIRST_POLL, self.poll_interval)
+        delays = backoff(FIRST_POLL, self.poll_interval, QUICK_POLLS_FOR)
         while True:
             info = self.describe_change_set(stack_name, change_set_id)
             if info.status not in CHANGE_SET_PENDING or self.clock() >= deadline:
@@ -198,26 +200,42 @@ class CloudFormationApi(AwsBase):
         since_event_id: str | None,
         timeout: float,
     ) -> StackInfo:
-        """Polls until the stack settles, reporting new events in order; returns the settled stack."""
+        """Polls until the stack settles; returns the settled stack. Events are reported while the update
+        runs and when it does not end *_COMPLETE (failure reasons); an update already complete at the first
+        poll reports none (DescribeStackEvents lists the stack's whole history: its cost grows with every
+        update). Without `since_event_id` the events start at the latest update's first one."""
         deadline = self.clock() + timeout
-        delays = backoff(FIRST_POLL, self.poll_interval)
+        delays = backoff(FIRST_POLL, self.poll_interval, QUICK_POLLS_FOR)
         last_seen = since_event_id
+        reporting = False
         while True:
-            fresh: list[StackEvent] = []
-            for event in self.stack_events(stack_name):
-                if event.event_id == last_seen:
-                    break
-                fresh.append(event)
-            for event in reversed(fresh):
-                on_event(event)
-            if fresh:
-                last_seen = fresh[0].event_id
             stack = self.require_stack(stack_name)
-            if not stack.status.endswith(IN_PROGRESS_SUFFIX):
+            settled = not stack.status.endswith(IN_PROGRESS_SUFFIX)
+            if settled and not reporting and stack.status in QUIET_SUCCESS:
+                return stack
+            reporting = True
+            last_seen = self._report_events(stack_name, on_event, last_seen)
+            if settled:
                 return stack
             if self.clock() >= deadline:
                 raise OperationFailed(f"stack {stack_name} still {stack.status} after {timeout:.0f}s")
             self.sleep(next(delays))
+
+    def _report_events(
+        self, stack_name: str, on_event: Callable[[StackEvent], None], last_seen: str | None
+    ) -> str | None:
+        """Reports the events newer than `last_seen` (without it: from the latest update's start), oldest
+        first; returns the newest event's id."""
+        fresh: list[StackEvent] = []
+        for event in self.stack_events(stack_name):
+            if event.event_id == last_seen:
+                break
+            fresh.append(event)
+            if last_seen is None and event.logical_id == stack_name and event.status in UPDATE_STARTS:
+                break  # the first event of the latest update
+        for event in reversed(fresh):
+            on_event(event)
+        return fresh[0].event_id if fresh else last_seen
 
     def delete_stack(self, stack_name: str, timeout: float = 1800.0) -> None:
         self.cloudformation.delete_stack(StackName=stack_name)

@@ -7,14 +7,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from bluegreen.aws.base import AwsBase, error_code
 
 Item = dict[str, Any]
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
 
 
 def _decimals(value: Any) -> Any:
@@ -41,12 +38,50 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _attribute(value: Any) -> dict[str, Any]:
+    """One value in DynamoDB's typed JSON (what boto3's TypeSerializer writes, for the types we store)."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, bytes):
+        return {"B": value}
+    if isinstance(value, Mapping):
+        return {"M": {str(key): _attribute(item) for key, item in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [_attribute(item) for item in value]}
+    raise TypeError(f"cannot store a {type(value).__name__} in DynamoDB")
+
+
+def _value(attribute: Mapping[str, Any]) -> Any:
+    [(kind, value)] = attribute.items()
+    if kind == "NULL":
+        return None
+    if kind in ("S", "BOOL", "B"):
+        return value
+    if kind == "N":
+        return Decimal(value)
+    if kind == "M":
+        return {key: _value(item) for key, item in value.items()}
+    if kind == "L":
+        return [_value(item) for item in value]
+    if kind == "SS" or kind == "BS":
+        return set(value)
+    if kind == "NS":
+        return {Decimal(number) for number in value}
+    raise TypeError(f"unknown DynamoDB type {kind}")
+
+
 def to_ddb(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _SERIALIZER.serialize(_decimals(value)) for key, value in values.items()}
+    return {key: _attribute(_decimals(value)) for key, value in values.items()}
 
 
 def from_ddb(item: Mapping[str, Any]) -> Item:
-    return {key: _plain(_DESERIALIZER.deserialize(value)) for key, value in item.items()}
+    return {key: _plain(_value(value)) for key, value in item.items()}
 
 
 class DynamoDbApi(AwsBase):

@@ -258,8 +258,8 @@ class FakeCloud:
         )
 
     # StackUpdater
-    def plan(self, api_id: str, stage: str, label: str) -> Plan:
-        empty = (api_id, stage) == self.params
+    def plan(self, api_id: str, stage: str, label: str, *, clear_preview: bool = False) -> Plan:
+        empty = (api_id, stage) == self.params and not (clear_preview and self.preview_rule.active)
         changes = (
             ()
             if empty
@@ -273,7 +273,7 @@ class FakeCloud:
                 ),
             )
         )
-        plan = Plan(f"cs-{len(self.plans)}", changes, empty, api_id, stage)
+        plan = Plan(f"cs-{len(self.plans)}", changes, empty, api_id, stage, clears_preview=clear_preview)
         self.plans.append(plan)
         if not empty:
             self.leftover_change_sets.append(plan.change_set_id)
@@ -320,6 +320,9 @@ class FakeCloud:
             raise ChangeFailed(f"update ended UPDATE_ROLLBACK_COMPLETE: {reason}")
         self._stale, self._stale_left = self.mapping, self.propagation_probes
         self.params = self.mapping = (plan.api_id, plan.stage)
+        if plan.clears_preview and self.preview_rule.active:
+            self.preview_rule = Preview()
+            self.preview_history.append("")
         self.stack_status = "UPDATE_COMPLETE"
         if self.unhealthy_after_switch and self.color_of(self.mapping) == self.unhealthy_after_switch:
             self.healthy[self.unhealthy_after_switch] = False
@@ -397,6 +400,8 @@ class FakeCloud:
     # BehindDomainChecks: the live hostname with the preview header answers from the previewed color
     def preview_smoke(self, live_url: str, color: str, version: str) -> SmokeReport:
         self.smoke_rounds.append(("preview", color))
+        if self.kill_in == f"smoke:preview:{color}":
+            raise SimulatedKill()
         serving = self.color_of((self.preview_rule.api_id, self.preview_rule.stage)) or self.color_of(
             self.mapping
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 import boto3
 import pytest
@@ -223,3 +225,45 @@ def test_dynamodb_numbers_round_trip_as_plain_numbers(aws: Aws, table: str) -> N
         "f": 1.25,
         "d": {"x": 0.5},
     }
+
+
+def test_items_are_written_and_read_as_boto3_would_write_and_read_them() -> None:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    from bluegreen.aws.items import from_ddb, to_ddb
+
+    # GIVEN a history record's kinds of values: text, numbers, flags, nothing, nested maps and lists
+    record = {
+        "pk": "history",
+        "count": 3,
+        "seconds": 0.125,
+        "ok": True,
+        "missing": None,
+        "durations": {"lock": 0.05, "change": 1.5},
+        "steps": [{"name": "health", "status": 200}, "note"],
+    }
+    # WHEN written: the same typed JSON as boto3's serializer (floats through Decimal(str))
+    written = to_ddb(record)
+    expected = {key: TypeSerializer().serialize(value) for key, value in to_ddb_input(record).items()}
+    assert written == expected
+    # THEN read back (by us or by boto3), the values are the ones written
+    assert from_ddb(written) == record
+    assert TypeDeserializer().deserialize(written["durations"]) == {
+        "lock": Decimal("0.05"),
+        "change": Decimal("1.5"),
+    }
+
+
+def to_ddb_input(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as boto3's serializer accepts it: floats as Decimal(str(float))."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, float):
+            return Decimal(str(value))
+        if isinstance(value, dict):
+            return {key: convert(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [convert(item) for item in value]
+        return value
+
+    return {key: convert(value) for key, value in record.items()}

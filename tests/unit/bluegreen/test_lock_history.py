@@ -11,7 +11,8 @@ from bluegreen.aws import Aws
 from bluegreen.errors import LockHeld, LockLost, OperationFailed
 from bluegreen.history import History
 from bluegreen.lock import Heartbeat, Lease
-from bluegreen.states import Outcome
+from bluegreen.operation import Run
+from bluegreen.states import Action, Outcome, Phase
 from tests.unit.bluegreen.fakes import FakeClock
 
 
@@ -171,3 +172,30 @@ def test_history_refuses_to_overwrite_an_existing_record(aws: Aws, table: str, c
     record = history.append(history.new_record("alice", "switch"))
     with pytest.raises(OperationFailed, match="already exists"):
         history.append(record)
+
+
+def test_a_phase_trusts_a_running_heartbeat_and_stops_once_it_lost_the_lock(
+    aws: Aws, table: str, clock: FakeClock
+) -> None:
+    # GIVEN a run holding the lock with a heartbeat (not started: no background renewal here)
+    lease = Lease(aws, table, "alice", clock)
+    lease.acquire("switch green")
+    heartbeat = Heartbeat(lease)
+    history = History(aws, table, clock)
+    run = Run(history, lease, heartbeat, "alice", Action.SWITCH, "switch green", clock, lambda line: None)
+    run.begin(from_color="blue", to_color="green")
+    renewals: list[None] = []
+    renew = lease.renew
+    lease.renew = lambda *args: (renewals.append(None), renew(*args))[1]  # type: ignore[method-assign]
+    # WHEN phases start: the heartbeat renews on its own, so a phase costs no renewal of its own
+    with run.phase(Phase.PREFLIGHT):
+        pass
+    assert renewals == []
+    # THEN once the heartbeat found the lock taken, the next phase refuses to start
+    heartbeat.lost = LockLost("lost the lock: another run took it over")
+    with pytest.raises(LockLost), run.phase(Phase.CHANGE):
+        pytest.fail("a phase started without the lock")
+    # and a change still renews synchronously before it runs (ensure_held)
+    heartbeat.lost = None
+    run.ensure_held()
+    assert renewals == [None]

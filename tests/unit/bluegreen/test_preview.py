@@ -160,13 +160,39 @@ def test_switch_previews_the_target_then_clears_it_after_success(
     assert cloud.smoke_rounds[:2] == [("own", "green"), ("preview", "green")]
     assert cloud.data_gates == [("green", "blue")]
     assert cloud.preview_history == ["green", ""] and not cloud.preview_rule.active
+    # the flip itself cleared the preview: two stack updates, not three
+    [flip] = cloud.executed
+    assert flip.clears_preview and (flip.api_id, flip.preview) == ("api-green", None)
+    assert [plan.preview for plan in cloud.plans if plan.preview is not None] == [
+        Preview("green", "api-green", "Prod")
+    ]
     [record] = records(aws, table, clock)
     assert record.state == Outcome.SUCCEEDED
     assert {"preflight", "preview", "data-gate", "change", "verify"} <= set(record.durations)
     assert record.measurements["preview"]["passed"] is True
     assert record.measurements["preview"]["cleared"] is True
+    assert record.measurements["preview"]["cleared_with_switch"] is True
     assert record.measurements["data_gate"]["passed"] is True
-    assert any("preview cleared" in line for line in lines)
+    assert any("preview cleared by the same update" in line for line in lines)
+    # the operator sees where the time went, phase by phase
+    [phases] = [line for line in lines if line.startswith("  phases: ")]
+    assert all(f"{name} " in phases for name in ("lock", "preflight", "preview", "change", "verify"))
+
+
+def test_a_refused_switch_deletes_the_flip_change_set_made_during_the_checks(
+    aws: Aws, table: str, clock: FakeClock
+) -> None:
+    # GIVEN the flip's change set is created while the preview smoke and the data gate run
+    cloud = FakeCloud()
+    cloud.data_gate_fails = "read on blue (live): HTTP 500, expected 200"
+    # WHEN the data gate refuses the switch
+    with pytest.raises(Unhealthy, match="refused to switch to green"):
+        make_switcher(cloud, aws, table, clock).switch("green", FAST)
+    # THEN that change set was made, never executed, and is deleted; the preview is cleared on its own
+    [flip] = [plan for plan in cloud.plans if plan.preview is None]
+    assert flip.clears_preview and flip in cloud.discarded
+    assert cloud.executed == [] and cloud.leftover_change_sets == []
+    assert cloud.preview_history == ["green", ""] and cloud.color_of(cloud.mapping) == "blue"
 
 
 def test_a_failing_data_gate_refuses_with_its_reason_and_clears_the_preview(
@@ -206,15 +232,17 @@ def test_preview_is_cleared_after_a_failed_change(aws: Aws, table: str, clock: F
 def test_a_preview_that_cannot_be_cleared_is_said_in_one_line_with_the_command(
     aws: Aws, table: str, clock: FakeClock
 ) -> None:
+    # GIVEN a switch the data gate refuses (the flip, which clears the preview too, never runs)
     cloud = FakeCloud()
     cloud.fail_preview_clear = True
+    cloud.data_gate_fails = "read on blue (live): HTTP 500, expected 200"
     lines: list[str] = []
-    result = make_switcher(cloud, aws, table, clock, lines=lines).switch("green", FAST)
+    with pytest.raises(Unhealthy, match="data gate failed"):
+        make_switcher(cloud, aws, table, clock, lines=lines).switch("green", FAST)
     # THEN the switch's own outcome stands, and the operator is told what to run
-    assert result.state == Outcome.SUCCEEDED
     assert any("could not clear the preview" in line and "`bluegreen preview none`" in line for line in lines)
     [record] = records(aws, table, clock)
-    assert record.state == Outcome.SUCCEEDED and record.measurements["preview"]["cleared"] is False
+    assert record.state == Outcome.REFUSED and record.measurements["preview"]["cleared"] is False
 
 
 def test_a_rollback_command_skips_the_preview_and_the_data_gate(
@@ -270,6 +298,62 @@ def test_preview_change_set_changes_only_the_preview_parameters(aws: Aws, clock:
         "PreviewApiStage": "Prod",
     }
     assert updater.preview() == Preview("green", "api-green", "Prod")
+
+
+def test_the_switch_change_set_moves_the_mapping_and_clears_the_preview_in_one_update(
+    aws: Aws, clock: FakeClock
+) -> None:
+    # GIVEN green previewed while blue is live
+    aws.cloudformation.create_stack(
+        StackName="d",
+        TemplateBody=json.dumps(TEMPLATE),
+        Parameters=[
+            {"ParameterKey": "ActiveApiId", "ParameterValue": "api-blue"},
+            {"ParameterKey": "ActiveApiStage", "ParameterValue": "Prod"},
+            {"ParameterKey": "PreviewColor", "ParameterValue": "green"},
+            {"ParameterKey": "PreviewApiId", "ParameterValue": "api-green"},
+            {"ParameterKey": "PreviewApiStage", "ParameterValue": "Prod"},
+        ],
+    )
+    updater = CloudFormationUpdater(aws, "d", [], clock)
+    # WHEN the switch plans the flip with the preview cleared
+    plan = updater.plan("api-green", "Prod", "switch", clear_preview=True)
+    assert plan.clears_preview
+    assert plan.parameter_changes() == [
+        ("ActiveApiId", "api-blue", "api-green"),
+        ("PreviewColor", "green", ""),
+        ("PreviewApiId", "api-green", ""),
+        ("PreviewApiStage", "Prod", ""),
+    ]
+    # THEN one update moves the mapping and empties the preview
+    stack = updater.apply(plan, lambda event: None)
+    assert stack.parameters == {
+        "ActiveApiId": "api-green",
+        "ActiveApiStage": "Prod",
+        "PreviewColor": "",
+        "PreviewApiId": "",
+        "PreviewApiStage": "",
+    }
+    assert not updater.preview().active
+
+
+def test_a_rollback_change_set_leaves_the_preview_as_it_is(aws: Aws, clock: FakeClock) -> None:
+    aws.cloudformation.create_stack(
+        StackName="d",
+        TemplateBody=json.dumps(TEMPLATE),
+        Parameters=[
+            {"ParameterKey": "ActiveApiId", "ParameterValue": "api-green"},
+            {"ParameterKey": "ActiveApiStage", "ParameterValue": "Prod"},
+            {"ParameterKey": "PreviewColor", "ParameterValue": "blue"},
+            {"ParameterKey": "PreviewApiId", "ParameterValue": "api-blue"},
+            {"ParameterKey": "PreviewApiStage", "ParameterValue": "Prod"},
+        ],
+    )
+    updater = CloudFormationUpdater(aws, "d", [], clock)
+    plan = updater.plan("api-blue", "Prod", "rollback")
+    assert not plan.clears_preview
+    updater.apply(plan, lambda event: None)
+    assert updater.preview() == Preview("blue", "api-blue", "Prod")
 
 
 def test_a_stack_without_the_preview_parameters_names_the_deploy_to_run(aws: Aws, clock: FakeClock) -> None:

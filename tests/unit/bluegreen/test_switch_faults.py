@@ -218,6 +218,7 @@ def test_lock_held_refuses_at_once_naming_the_holder(aws: Aws, table: str, clock
 KILL_POINTS = {
     # phase the kill strikes in -> how the fake cloud is told to strike there
     "preflight": "smoke:own:green",
+    "preview (preview set, flip change set made meanwhile)": "smoke:preview:green",
     "change (change set created, not executed)": "plan",
     "change (update executing)": "execute",
     "verify": "smoke:live:green",
@@ -239,6 +240,9 @@ def test_killed_switch_at_any_phase_then_rollback_succeeds_at_once_on_the_same_h
     with pytest.raises(SimulatedKill):
         make_switcher(cloud, aws, table, clock, pid=alice_pid, processes=processes).switch("green", FAST)
     processes.kill(alice_pid)
+    for thread in threading.enumerate():  # the kill lands after the background change set was made
+        if thread.name == "bluegreen-flip-plan":
+            thread.join()
     cloud.kill_in, cloud.kill_after_execute = None, False
     [dead] = records(aws, table, clock)
     assert dead.state == Outcome.STARTED
@@ -259,8 +263,10 @@ def test_killed_switch_at_any_phase_then_rollback_succeeds_at_once_on_the_same_h
     by_id = {r.record_id: r for r in records(aws, table, clock)}
     assert by_id[dead.record_id].state == Outcome.INTERRUPTED
     assert "lock taken over" in by_id[dead.record_id].reason
-    if where.startswith(("change", "verify")):  # killed after the preview was set
+    if where.startswith(("preview", "change (change set")):  # killed with the preview set, before the flip
         assert "cleared its preview of green" in by_id[dead.record_id].reason
+    else:  # none set yet, or the flip's own update cleared it
+        assert "preview" not in by_id[dead.record_id].reason
     assert lock_of(aws, table, clock) is None
 
 

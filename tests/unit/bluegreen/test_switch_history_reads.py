@@ -58,3 +58,28 @@ def test_summaries_leave_the_measurements_on_the_server(aws: Aws, table: str, cl
     assert oldest.measurements == {} and oldest.durations == {}
     assert history.last_traffic_move() is not None
     assert history.last_traffic_move().record_id == switch.record_id  # type: ignore[union-attr]
+
+
+def test_the_last_traffic_move_is_read_from_the_newest_few_and_found_further_back(
+    aws: Aws, table: str, clock: FakeClock
+) -> None:
+    # GIVEN a successful switch, then 15 refused ones after it
+    history = History(aws, table, clock)
+    switch = history.new_record("alice", "switch", from_color="blue", to_color="green")
+    history.finish(history.append(switch), Outcome.SUCCEEDED)
+    for _ in range(15):
+        clock.advance(1)
+        history.finish(history.append(history.new_record("bob", "switch")), Outcome.REFUSED)
+    reads: list[int] = []
+    summaries = history.summaries
+    history.summaries = lambda limit: (reads.append(limit), summaries(limit))[1]  # type: ignore[method-assign]
+    # WHEN the last traffic move is asked for THEN it is found beyond the first small read
+    move = history.last_traffic_move()
+    assert move is not None and move.record_id == switch.record_id
+    assert reads == [10, 200]
+    # and a recent one is found in the first small read alone
+    clock.advance(1)
+    history.finish(history.append(history.new_record("carol", "rollback")), Outcome.SUCCEEDED)
+    reads.clear()
+    assert history.last_traffic_move().action == "rollback"  # type: ignore[union-attr]
+    assert reads == [10]

@@ -38,3 +38,17 @@ def test_every_command_is_reachable() -> None:
     context = click.Context(cli)
     assert all(cli.get_command(context, name) is not None for name in COMMANDS)
     assert cli.get_command(context, "nope") is None
+
+
+def test_a_switch_loads_botocore_but_not_boto3_or_s3transfer() -> None:
+    # GIVEN a fresh interpreter WHEN it loads the switch command and the context that builds its clients
+    probe = (
+        "import sys\n"
+        "import bluegreen.commands.switch, bluegreen.context\n"
+        "print(sorted(m for m in ('boto3', 's3transfer', 'botocore.session') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    # THEN only botocore is there: boto3's session adds nothing the tool uses, only start-up time
+    assert result.stdout.strip() == "['botocore.session']"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import boto3
 from botocore.stub import ANY, Stubber
 
-from bluegreen.aws import Aws, StackEvent
+from bluegreen.aws import Aws, StackEvent, StackInfo
+from bluegreen.aws.base import backoff
 from bluegreen.updater import CloudFormationUpdater, switch_parameters
 from tests.unit.bluegreen.fakes import FakeClock
 
@@ -114,7 +116,69 @@ def test_plan_and_apply_against_moto_update_only_the_two_parameters(aws: Aws, cl
         "ActiveApiId": "api-green",
         "ActiveApiStage": "Prod",
     }
-    assert events and all(e.status.startswith("UPDATE") for e in events)  # only events after execute
+    assert events == []  # complete at the first poll: no DescribeStackEvents (it lists the whole history)
+
+
+def _event(number: int, logical_id: str, status: str) -> StackEvent:
+    return StackEvent(f"e{number}", f"t{number}", logical_id, "", status, "")
+
+
+class Scripted(Aws):
+    """DescribeStacks answers a script of statuses; the events are the stack's history, newest first."""
+
+    def __init__(self, clock: FakeClock, statuses: list[str], history: list[list[StackEvent]]) -> None:
+        super().__init__(boto3.Session(region_name="us-east-1"), clock=clock, sleep=clock.sleep)
+        self.statuses = statuses
+        self.history = history  # the history as each DescribeStackEvents call sees it
+        self.event_reads = 0
+
+    def require_stack(self, stack_name: str) -> StackInfo:
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        return StackInfo(stack_name, "id", status, "")
+
+    def stack_events(self, stack_name: str) -> Iterator[StackEvent]:
+        seen = self.history[min(self.event_reads, len(self.history) - 1)]
+        self.event_reads += 1
+        return iter(seen)
+
+
+OLDER_UPDATE = [
+    _event(2, "d", "UPDATE_COMPLETE"),
+    _event(1, "d", "UPDATE_IN_PROGRESS"),
+]
+
+
+def test_an_update_still_running_reports_its_own_events_once_each_and_none_older(clock: FakeClock) -> None:
+    running = [_event(4, "LiveMapping", "UPDATE_IN_PROGRESS"), _event(3, "d", "UPDATE_IN_PROGRESS")]
+    done = [_event(6, "d", "UPDATE_COMPLETE"), _event(5, "LiveMapping", "UPDATE_COMPLETE"), *running]
+    aws = Scripted(
+        clock, ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"], [running + OLDER_UPDATE, done + OLDER_UPDATE]
+    )
+    events: list[StackEvent] = []
+    stack = aws.follow_stack("d", events.append, None, timeout=60)
+    assert stack.status == "UPDATE_COMPLETE"
+    assert [event.event_id for event in events] == ["e3", "e4", "e5", "e6"]
+
+
+def test_a_failed_update_reports_its_events_even_when_settled_at_the_first_poll(clock: FakeClock) -> None:
+    failed = [
+        _event(5, "d", "UPDATE_ROLLBACK_COMPLETE"),
+        _event(4, "LiveMapping", "UPDATE_FAILED"),
+        _event(3, "d", "UPDATE_IN_PROGRESS"),
+    ]
+    aws = Scripted(clock, ["UPDATE_ROLLBACK_COMPLETE"], [failed + OLDER_UPDATE])
+    events: list[StackEvent] = []
+    assert aws.follow_stack("d", events.append, None, timeout=60).status == "UPDATE_ROLLBACK_COMPLETE"
+    assert [event.status for event in events] == [
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_FAILED",
+        "UPDATE_ROLLBACK_COMPLETE",
+    ]
+
+
+def test_polls_are_quick_for_the_first_second_then_back_off_to_the_interval() -> None:
+    delays = backoff(0.1, 2.0, quick_for=1.0)
+    assert [next(delays) for _ in range(16)] == [0.1] * 10 + [0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
 
 
 def test_dry_run_discard_deletes_the_change_set_and_leaves_the_stack(aws: Aws, clock: FakeClock) -> None:

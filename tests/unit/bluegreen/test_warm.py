@@ -277,3 +277,34 @@ def test_a_failed_warm_up_is_recorded_and_the_switch_goes_on(aws: Aws, table: st
     [record] = History(aws, table, clock).recent()
     assert record.measurements["warm"]["note"] == "the warm-up failed: OSError: network is unreachable"
     assert any("PARTLY warmed green" in line for line in lines)
+
+
+def test_the_live_peak_read_ahead_is_the_one_the_warm_up_uses() -> None:
+    # GIVEN a warmer told early which color is live (its read runs while the checks do)
+    reads: list[str] = []
+
+    def peak(function: str, lookback: float) -> int | None:
+        reads.append(function)
+        return 3
+
+    sender = FakeSender("green")
+    warmer = Warmer(WarmPolicy(floor=2, cap=8), peak, sender, FakeClock())
+    blue = FakeCloud().stacks["blue"]
+    blue = dataclasses.replace(blue, lambda_arn=BLUE_ARN)
+    warmer.read_ahead(blue)
+    # WHEN it warms green THEN the metric was read once, ahead, and the wave is its size
+    result = warmer.safely(FakeCloud().stacks["green"], blue)
+    assert reads == ["petstore-blue-BlueFunction-X1"]
+    assert (result.live_peak, result.target) == (3, 3) and sender.waves[0][1] == 3
+
+
+def test_a_read_ahead_that_failed_warms_to_the_floor_and_says_why() -> None:
+    def denied(function: str, lookback: float) -> int | None:
+        raise RuntimeError("AccessDenied")
+
+    warmer = Warmer(WarmPolicy(floor=2, cap=8), denied, FakeSender("green"), FakeClock())
+    blue = dataclasses.replace(FakeCloud().stacks["blue"], lambda_arn=BLUE_ARN)
+    warmer.read_ahead(blue)
+    result = warmer.safely(FakeCloud().stacks["green"], blue)
+    assert (result.live_peak, result.target, result.answered) == (None, 2, 2)
+    assert "ConcurrentExecutions unreadable (RuntimeError: AccessDenied)" in result.summary()
