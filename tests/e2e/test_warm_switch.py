@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from localcloud.flow import LIVE_URL, Commands
+from bluegreen.config import Project
+from localcloud.flow import LIVE_URL, REPO, Commands
 from localcloud.zero_downtime import LiveLoad
 
 pytestmark = pytest.mark.e2e
@@ -29,9 +30,11 @@ def test_switch_warms_green_to_blues_concurrency_before_the_flip(live_on_blue: C
         outcome = json.loads(result.stdout)
         warm = outcome["measurements"]["warm"]
         print(f"warm: {warm}")
-        # THEN green was warmed on its own URL to blue's peak, every simultaneous request answered by green
+        # THEN green was warmed on its own URL to blue's peak (under the local env's cap), every
+        # simultaneous request answered by green
+        cap = Project(REPO, "local").switch_settings().warm_cap
         assert warm["color"] == "green" and warm["function"].startswith("petstore-blue")
-        assert warm["live_peak"] >= CLIENTS and warm["target"] == min(4, warm["live_peak"])
+        assert warm["live_peak"] >= CLIENTS and warm["target"] == min(cap, warm["live_peak"])
         assert warm["answered"] == warm["target"] and warm["errors"] == {}
         assert "warm" in outcome["durations"]  # the wait for the warm-up, which ran alongside the preflight
         # AND every request after the switch began was answered (its latency is measured by `make bench`)
