@@ -253,8 +253,10 @@ def test_http_sender_keeps_every_request_in_flight_at_once() -> None:
     sender = HttpWarmSender(lambda: GreenHealth(arrivals, urls), time.monotonic)
     # WHEN a wave of 4 is sent
     health, orders = sender.send("https://green.example/Prod/", ["/health", "/orders/x"], 4, timeout=10)
-    # THEN each wave's four requests reached their path together and were answered by green, overlapping
-    assert urls == ["https://green.example/Prod/health"] * 4 + ["https://green.example/Prod/orders/x"] * 4
+    # THEN each connection was opened by a first request, then each wave's four requests reached their
+    # path together and were answered by green, overlapping
+    health_url, orders_url = "https://green.example/Prod/health", "https://green.example/Prod/orders/x"
+    assert urls == [health_url] * 4 + [health_url] * 4 + [orders_url] * 4
     assert [(a.status, a.environment) for a in [*health, *orders]] == [(200, "green")] * 8
     assert peak_in_flight(health) == 4 and peak_in_flight(orders) == 4
 
