@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
@@ -89,11 +90,15 @@ class AwsBase:
         self.poll_interval = poll_interval
         self._config = config
         self._clients: dict[str, Any] = {}
+        # Clients are thread-safe, a session is not: a switch makes clients from its background threads
+        # (the flip's change set, the warm-up's metric read) while the main thread makes others.
+        self._clients_lock = threading.Lock()
 
     def _client(self, name: str) -> Any:
-        if name not in self._clients:
-            self._clients[name] = self._session.client(name, config=self._config)
-        return self._clients[name]
+        with self._clients_lock:
+            if name not in self._clients:
+                self._clients[name] = self._session.client(name, config=self._config)
+            return self._clients[name]
 
     def pages(self, client: Any, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """A paginated read through botocore's paginator (each page retried by the retry mode)."""

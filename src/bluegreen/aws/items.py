@@ -199,4 +199,3 @@ class DynamoDbApi(AwsBase):
             if not last or (limit is not None and read >= limit):
                 return items[:limit] if limit is not None else items
             request["ExclusiveStartKey"] = last
-        return items

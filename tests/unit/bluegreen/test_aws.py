@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -267,3 +269,36 @@ def to_ddb_input(record: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return {key: convert(value) for key, value in record.items()}
+
+
+class SlowSession:
+    """A session whose client creation takes a while and notes when two creations overlap."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.overlapped = False
+        self._creating = 0
+
+    def client(self, service_name: str, *, config: Any) -> Any:
+        self._creating += 1
+        self.overlapped |= self._creating > 1
+        time.sleep(0.05)
+        self.created.append(service_name)
+        self._creating -= 1
+        return object()
+
+
+def test_clients_made_from_several_threads_are_made_one_at_a_time_and_once_each() -> None:
+    # GIVEN a switch's threads asking for clients at the same moment (a session is not thread-safe)
+    session = SlowSession()
+    aws = Aws(session)  # type: ignore[arg-type]
+    names = ["cloudwatch", "cloudformation", "cloudwatch", "dynamodb"]
+    threads = [threading.Thread(target=aws._client, args=(name,)) for name in names]
+    # WHEN they all start together
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # THEN no two creations overlapped, and each service got exactly one client
+    assert not session.overlapped
+    assert sorted(session.created) == ["cloudformation", "cloudwatch", "dynamodb"]
