@@ -63,6 +63,7 @@ def compile_build(build_dir: Path) -> str:
 def compile_function(folder: Path, handler_modules: Iterable[str]) -> bool:
     """Unchecked-hash bytecode for the modules reachable from the handler modules found in folder (for
     every module when none is found there); False when one of them does not compile."""
+    folder = folder.resolve()  # `make build` names it relative to the checkout
     for stale in list(folder.rglob("__pycache__")):
         # Unchecked bytecode is never compared with its source: bytecode a previous build left behind
         # would run in place of a changed source.
@@ -92,7 +93,7 @@ def _module_file(folder: Path, module: str) -> Path:
 
 
 def _compile(folder: Path, source: Path) -> bool:
-    relative = source.relative_to(folder.resolve()).as_posix()
+    relative = source.relative_to(folder).as_posix()
     try:
         py_compile.compile(
             str(source),

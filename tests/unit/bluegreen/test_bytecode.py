@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bluegreen.bytecode import compile_build, this_runtime
 
 
@@ -157,6 +159,20 @@ def test_a_function_whose_handler_is_not_found_gets_bytecode_for_every_module(tm
     (build / "BlueFunction" / "app.py").rename(build / "BlueFunction" / "main.py")
 
     compile_build(build)
+
+    assert pyc_of(build / "BlueFunction" / "main.py") is not None
+    assert pyc_of(build / "BlueFunction" / "petstore" / "models.py") is not None
+
+
+def test_a_build_named_relative_to_the_checkout_compiles_as_an_absolute_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN `make build`'s relative build folder and a function whose handler is not found (every module)
+    build = built(tmp_path, this_runtime())
+    (build / "BlueFunction" / "app.py").rename(build / "BlueFunction" / "main.py")
+    monkeypatch.chdir(tmp_path)
+
+    compile_build(build.relative_to(tmp_path))
 
     assert pyc_of(build / "BlueFunction" / "main.py") is not None
     assert pyc_of(build / "BlueFunction" / "petstore" / "models.py") is not None
