@@ -26,6 +26,7 @@ from petstore.errors import register_error_handlers
 from petstore.idempotency import KEY_PATTERN, IdempotentOrders
 from petstore.models import CONFIRMATION_NUMBER_PATTERN, HealthResponse, Order, OrderRequest, PetsResponse
 from petstore.request_validation import use_strict_json
+from petstore.responses import build_responses_reading_headers_on_demand
 from petstore.settings import load_release, load_tables
 from petstore.store import DynamoDBOrderStore, OrderStore
 
@@ -41,6 +42,7 @@ metrics = Metrics()
 metrics.set_default_dimensions(environment=RELEASE.color)
 app = APIGatewayRestResolver(enable_validation=True)
 use_strict_json(app)
+build_responses_reading_headers_on_demand(app)
 
 
 @cache

@@ -37,6 +37,7 @@ from petstore.models import (
     PetStatus,
 )
 from petstore.request_validation import use_strict_json
+from petstore.responses import build_responses_reading_headers_on_demand
 from petstore.settings import load_release, load_tables
 from petstore.store import DynamoDBOrderStore, OrderStore
 
@@ -52,6 +53,7 @@ metrics = Metrics()
 metrics.set_default_dimensions(environment=RELEASE.color)
 app = APIGatewayRestResolver(enable_validation=True)
 use_strict_json(app)
+build_responses_reading_headers_on_demand(app)
 
 
 @cache
