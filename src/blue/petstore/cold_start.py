@@ -14,10 +14,11 @@ module answers `__spec__` without loading and hands every other attribute to Laz
 
 Lazy packages: the packages in LAZY_PACKAGES import, in their `__init__`, a class for every event
 source or resolver Powertools knows (about 40 event classes, six resolvers), of which this API uses the
-API Gateway REST ones. Such a package is created without running its `__init__` (PEP 562 style): a name
-it exports loads the one module that defines it on first read; a submodule is imported as usual; any
-other name (`__all__`, a name a later Powertools adds) runs the real `__init__` first, so every
-attribute the eager package has still resolves, to the same object.
+API Gateway REST ones, or a tool it never runs (the OpenAPI package's merge). Such a package is created
+without running its `__init__` (PEP 562 style): a name it exports loads the one module that defines it
+on first read; a submodule is imported as usual; any other name (`__all__`, a name a later Powertools
+adds) runs the real `__init__` first, so every attribute the eager package has still resolves, to the
+same object.
 
 Garbage collector: an import allocates tens of thousands of objects that live as long as the process,
 and the collector, triggered every 2000 allocations, scans them again and again for cycles that are not
@@ -46,6 +47,9 @@ from typing import Any, cast
 DEFERRED = frozenset(
     {
         "asyncio",  # Powertools' AppSync resolvers; the REST resolver never awaits
+        # Powertools' JMESPath queries (with the jmespath library): Logger's correlation_id_path, which
+        # this handler does not use (it reads the request id directly), envelopes and idempotency keys
+        "aws_lambda_powertools.utilities.jmespath_utils",
         "base64",  # base64-encoded bodies and Powertools' envelope helpers
         "fnmatch",  # pathlib's glob patterns
         "gzip",  # Powertools' JMESPath functions, for gzip-compressed envelopes
@@ -91,6 +95,10 @@ LAZY_PACKAGES: dict[str, dict[str, str]] = {
             "request": ("Request",),
             "vpc_lattice": ("VPCLatticeResolver", "VPCLatticeV2Resolver"),
         }
+    ),
+    # OpenAPI documents merged from several resolvers' files (an AST scan of each file)
+    "aws_lambda_powertools.event_handler.openapi": _exports(
+        {"exceptions": ("OpenAPIMergeError",), "merge": ("OpenAPIMerge",)}
     ),
     "aws_lambda_powertools.utilities.data_classes": _exports(
         {
