@@ -245,6 +245,9 @@ class LazyPackage(types.ModuleType):
         except KeyError:
             raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
 
+    def __dir__(self) -> list[str]:
+        return sorted(set(self.__dict__) | set(_lazy_loader(self).exports))
+
     def __setattr__(self, name: str, value: Any) -> None:
         # Importing a submodule binds it on its package; where `__init__` would have rebound that name
         # to what the submodule exports (data_classes.event_source, a function), keep the export.

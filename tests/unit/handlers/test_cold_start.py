@@ -252,6 +252,7 @@ steps["s3 module loaded with it"] = "aws_lambda_powertools.utilities.data_classe
 steps["kinesis module loaded"] = (
     "aws_lambda_powertools.utilities.data_classes.kinesis_stream_event" in sys.modules
 )
+steps["listed before loading"] = "KinesisStreamEvent" in dir(data_classes)
 try:
     data_classes.NoSuchEvent
 except AttributeError as error:
@@ -277,6 +278,7 @@ def test_a_lazy_package_loads_what_is_read_and_runs_its_init_for_an_unknown_name
         "sqs module loaded": True,
         "s3 module loaded with it": True,  # sqs_event imports S3Event from the package
         "kinesis module loaded": False,
+        "listed before loading": True,
         "unknown name": f"module {DATA_CLASSES!r} has no attribute 'NoSuchEvent'",
         "kinesis module loaded after the eager __init__ ran": True,
         "resolver": "AppSyncResolver",
