@@ -223,6 +223,9 @@ class _LazyPackageLoader:
     def exec_module(self, module: types.ModuleType) -> None:
         module.__class__ = LazyPackage
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)  # get_source, is_package, resource readers: the real loader's
+
 
 class LazyPackage(types.ModuleType):
     """A package whose `__init__` has not run: names load on first read (only missing ones get here)."""

@@ -253,6 +253,9 @@ steps["kinesis module loaded"] = (
     "aws_lambda_powertools.utilities.data_classes.kinesis_stream_event" in sys.modules
 )
 steps["listed before loading"] = "KinesisStreamEvent" in dir(data_classes)
+source = data_classes.__loader__.get_source(data_classes.__name__)
+steps["its loader reads its source"] = source == open(data_classes.__file__).read()
+steps["its loader knows it is a package"] = data_classes.__loader__.is_package(data_classes.__name__)
 try:
     data_classes.NoSuchEvent
 except AttributeError as error:
@@ -279,6 +282,8 @@ def test_a_lazy_package_loads_what_is_read_and_runs_its_init_for_an_unknown_name
         "s3 module loaded with it": True,  # sqs_event imports S3Event from the package
         "kinesis module loaded": False,
         "listed before loading": True,
+        "its loader reads its source": True,
+        "its loader knows it is a package": True,
         "unknown name": f"module {DATA_CLASSES!r} has no attribute 'NoSuchEvent'",
         "kinesis module loaded after the eager __init__ ran": True,
         "resolver": "AppSyncResolver",
