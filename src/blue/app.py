@@ -8,8 +8,9 @@ in the bundle; logs carry the X-Ray trace id (Logger's xray_trace_id) to join th
 carry the X-Ray SDK, which would import botocore at every cold start for subsegments nobody reads.
 """
 
-# First: it defers what the libraries below import at load and never use (petstore/cold_start.py).
-import petstore.cold_start  # noqa: F401
+# First: it defers what the libraries below import at load and never use, and pauses the collector
+# until finish() below (petstore/cold_start.py).
+import petstore.cold_start
 
 # isort: split
 from functools import cache
@@ -25,6 +26,7 @@ from petstore.errors import register_error_handlers
 from petstore.idempotency import KEY_PATTERN, IdempotentOrders
 from petstore.models import CONFIRMATION_NUMBER_PATTERN, HealthResponse, Order, OrderRequest, PetsResponse
 from petstore.request_validation import use_strict_json
+from petstore.responses import build_responses_reading_headers_on_demand
 from petstore.settings import load_release, load_tables
 from petstore.store import DynamoDBOrderStore, OrderStore
 
@@ -40,6 +42,7 @@ metrics = Metrics()
 metrics.set_default_dimensions(environment=RELEASE.color)
 app = APIGatewayRestResolver(enable_validation=True)
 use_strict_json(app)
+build_responses_reading_headers_on_demand(app)
 
 
 @cache
@@ -120,3 +123,6 @@ def api_gateway_request_id(event: dict[str, Any]) -> str | None:
     """
     request_context = event.get("requestContext")
     return request_context.get("requestId") if isinstance(request_context, dict) else None
+
+
+petstore.cold_start.finish()  # last: the import is done

@@ -1,36 +1,55 @@
-"""Modules the libraries import when they load but no request of this API uses, loaded on first use.
+"""What the libraries do at import and no request of this API needs, left until it is needed.
 
-Importing this module, before the libraries, installs an import hook: each module named in DEFERRED
-is created empty when first imported and executed the first time one of its attributes is read
-(importlib.util.LazyLoader, the standard library's lazy-import recipe). Nothing is left out: code that
-uses a deferred module gets it loaded, exactly as it would have been at import. Powertools' AppSync
-resolvers import asyncio (with ssl, sockets, subprocesses, threads), its CodePipeline event imports
-zipfile and tempfile, its Logger imports random for sampling: a fifth of the import for nothing the
-REST routes run.
+Importing this module, before the libraries, installs an import hook and pauses the garbage collector;
+app.py calls finish() once imported. Nothing is left out: whatever the libraries offer still works, it
+only loads when first used.
 
-One refinement of the recipe: an `import x` of a module already imported reads `x.__spec__` (to see
-whether it is still being initialised), which would load a lazy module at its second `import`
-statement. A deferred module answers `__spec__` without loading and hands every other attribute to
-LazyLoader's module, which loads it.
+Deferred modules: each module named in DEFERRED is created empty when first imported and executed the
+first time one of its attributes is read (importlib.util.LazyLoader, the standard library's recipe).
+Powertools' AppSync resolvers import asyncio (with ssl, sockets, subprocesses, threads), its
+CodePipeline event imports zipfile and tempfile, its Logger imports random for sampling. One refinement
+of the recipe: an `import x` of a module already imported reads `x.__spec__` (to see whether it is
+still being initialised), which would load a lazy module at its second `import` statement. A deferred
+module answers `__spec__` without loading and hands every other attribute to LazyLoader's module.
+
+Lazy packages: the packages in LAZY_PACKAGES import, in their `__init__`, a class for every event
+source or resolver Powertools knows (about 40 event classes, six resolvers), of which this API uses the
+API Gateway REST ones, or a tool it never runs (the OpenAPI package's merge). Such a package is created
+without running its `__init__` (PEP 562 style): a name it exports loads the one module that defines it
+on first read; a submodule is imported as usual; any other name (`__all__`, a name a later Powertools
+adds) runs the real `__init__` first, so every attribute the eager package has still resolves, to the
+same object.
+
+Garbage collector: an import allocates tens of thousands of objects that live as long as the process,
+and the collector, triggered every 2000 allocations, scans them again and again for cycles that are not
+there (a tenth of the import). It is paused (its first threshold raised, so a failed import still
+collects) until finish(), which moves what the import made to the permanent generation (gc.freeze: the
+warm requests' collections no longer scan it) and restores the thresholds.
 
 Pydantic looks for plugins on the first model it builds, reading every installed distribution's
 metadata (importlib.metadata, several ms); this bundle ships none, so the lookup is switched off
 (PYDANTIC_DISABLE_PLUGINS, unless the environment sets it).
 Docs: https://docs.python.org/3/library/importlib.html#implementing-lazy-imports,
+https://peps.python.org/pep-0562/, https://docs.python.org/3/library/gc.html#gc.freeze,
 https://docs.pydantic.dev/latest/concepts/plugins/
 """
 
+import gc
 import importlib.util
 import os
 import sys
 import types
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
-from importlib.machinery import ModuleSpec
+from importlib.machinery import ModuleSpec, PathFinder
+from typing import Any, cast
 
 DEFERRED = frozenset(
     {
         "asyncio",  # Powertools' AppSync resolvers; the REST resolver never awaits
+        # Powertools' JMESPath queries (with the jmespath library): Logger's correlation_id_path, which
+        # this handler does not use (it reads the request id directly), envelopes and idempotency keys
+        "aws_lambda_powertools.utilities.jmespath_utils",
         "base64",  # base64-encoded bodies and Powertools' envelope helpers
         "fnmatch",  # pathlib's glob patterns
         "gzip",  # Powertools' JMESPath functions, for gzip-compressed envelopes
@@ -49,18 +68,109 @@ DEFERRED = frozenset(
 )
 
 
+def _exports(modules: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """{submodule: names it defines} as {name: submodule}."""
+    return {name: module for module, names in modules.items() for name in names}
+
+
+# Each package's `__init__` re-exports these names from these submodules (aws-lambda-powertools 3.37).
+LAZY_PACKAGES: dict[str, dict[str, str]] = {
+    "aws_lambda_powertools.event_handler": _exports(
+        {
+            "api_gateway": (
+                "ALBResolver",
+                "APIGatewayHttpResolver",
+                "ApiGatewayResolver",
+                "APIGatewayRestResolver",
+                "CORSConfig",
+                "Response",
+            ),
+            "appsync": ("AppSyncResolver",),
+            "bedrock_agent": ("BedrockAgentResolver", "BedrockResponse"),
+            "bedrock_agent_function": ("BedrockAgentFunctionResolver", "BedrockFunctionResponse"),
+            "depends": ("DependencyResolutionError", "Depends"),
+            "events_appsync.appsync_events": ("AppSyncEventsResolver",),
+            "http_resolver": ("HttpResolver", "HttpResolverLocal"),
+            "lambda_function_url": ("LambdaFunctionUrlResolver",),
+            "request": ("Request",),
+            "vpc_lattice": ("VPCLatticeResolver", "VPCLatticeV2Resolver"),
+        }
+    ),
+    # OpenAPI documents merged from several resolvers' files (an AST scan of each file)
+    "aws_lambda_powertools.event_handler.openapi": _exports(
+        {"exceptions": ("OpenAPIMergeError",), "merge": ("OpenAPIMerge",)}
+    ),
+    "aws_lambda_powertools.utilities.data_classes": _exports(
+        {
+            "alb_event": ("ALBEvent",),
+            "api_gateway_proxy_event": ("APIGatewayProxyEvent", "APIGatewayProxyEventV2"),
+            "api_gateway_websocket_event": ("APIGatewayWebSocketEvent",),
+            "appsync_resolver_event": ("AppSyncResolverEvent",),
+            "appsync_resolver_events_event": ("AppSyncResolverEventsEvent",),
+            "aws_config_rule_event": ("AWSConfigRuleEvent",),
+            "bedrock_agent_event": ("BedrockAgentEvent",),
+            "bedrock_agent_function_event": ("BedrockAgentFunctionEvent",),
+            "cloud_watch_alarm_event": (
+                "CloudWatchAlarmConfiguration",
+                "CloudWatchAlarmData",
+                "CloudWatchAlarmEvent",
+                "CloudWatchAlarmMetric",
+                "CloudWatchAlarmMetricStat",
+                "CloudWatchAlarmState",
+            ),
+            "cloud_watch_custom_widget_event": ("CloudWatchDashboardCustomWidgetEvent",),
+            "cloud_watch_logs_event": ("CloudWatchLogsEvent",),
+            "cloudformation_custom_resource_event": ("CloudFormationCustomResourceEvent",),
+            "code_deploy_lifecycle_hook_event": ("CodeDeployLifecycleHookEvent",),
+            "code_pipeline_job_event": ("CodePipelineJobEvent",),
+            "connect_contact_flow_event": ("ConnectContactFlowEvent",),
+            "dynamo_db_stream_event": ("DynamoDBStreamEvent",),
+            "event_bridge_event": ("EventBridgeEvent",),
+            "event_source": ("event_source",),
+            "kafka_event": ("KafkaEvent",),
+            "kinesis_firehose_event": (
+                "KinesisFirehoseDataTransformationRecord",
+                "KinesisFirehoseDataTransformationRecordMetadata",
+                "KinesisFirehoseDataTransformationResponse",
+                "KinesisFirehoseEvent",
+            ),
+            "kinesis_stream_event": ("KinesisStreamEvent",),
+            "lambda_function_url_event": ("LambdaFunctionUrlEvent",),
+            "s3_batch_operation_event": (
+                "S3BatchOperationEvent",
+                "S3BatchOperationResponse",
+                "S3BatchOperationResponseRecord",
+            ),
+            "s3_event": ("S3Event", "S3EventBridgeNotificationEvent"),
+            "secrets_manager_event": ("SecretsManagerEvent",),
+            "ses_event": ("SESEvent",),
+            "sns_event": ("SNSEvent",),
+            "sqs_event": ("SQSEvent", "SQSRecord"),
+            "transfer_family_event": ("TransferFamilyAuthorizer", "TransferFamilyAuthorizerResponse"),
+            "vpc_lattice": ("VPCLatticeEvent", "VPCLatticeEventV2"),
+        }
+    ),
+}
+
+# No collection while importing: gen 0 waits for this many allocations (a bundle import makes ~40 000).
+IMPORT_COLLECTION_THRESHOLD = 200_000
+
+
 class DeferringFinder:
-    """A meta path finder: the spec the other finders give, its loader made lazy for DEFERRED modules."""
+    """A meta path finder: the spec the other finders give, its loader made lazy for DEFERRED modules
+    and LAZY_PACKAGES. Installed once per process; it also keeps the collector's thresholds to restore."""
 
     defers_unused_modules = True  # marks the hook, installed once per process
 
-    def __init__(self, names: frozenset[str]) -> None:
+    def __init__(self, names: frozenset[str], packages: Mapping[str, Mapping[str, str]]) -> None:
         self.names = names
+        self.packages = packages
+        self.collector_thresholds: tuple[int, ...] | None = None  # while paused: those to restore
 
     def find_spec(
         self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None
     ) -> ModuleSpec | None:
-        if name not in self.names:
+        if name not in self.names and name not in self.packages:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -69,7 +179,10 @@ class DeferringFinder:
             if spec is None:
                 continue
             if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                spec.loader = _DeferringLoader(spec.loader)
+                if name in self.packages:
+                    spec.loader = _LazyPackageLoader(spec.loader, self.packages[name])  # type: ignore[assignment]
+                else:
+                    spec.loader = _DeferringLoader(spec.loader)
             return spec
         return None
 
@@ -96,10 +209,94 @@ def _answering_spec(lazy_module: type[types.ModuleType]) -> type[types.ModuleTyp
     return DeferredModule
 
 
-def install(names: frozenset[str] = DEFERRED) -> None:
-    if not any(getattr(finder, "defers_unused_modules", False) for finder in sys.meta_path):
-        sys.meta_path.insert(0, DeferringFinder(names))
+class _LazyPackageLoader:
+    """Creates the package as its own loader would, without executing its `__init__`."""
+
+    def __init__(self, loader: Any, exports: Mapping[str, str]) -> None:
+        self.loader = loader  # the real one: it runs `__init__` when a name outside `exports` is read
+        self.exports = exports
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
+        module: types.ModuleType | None = self.loader.create_module(spec)
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__class__ = LazyPackage
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)  # get_source, is_package, resource readers: the real loader's
+
+
+class LazyPackage(types.ModuleType):
+    """A package whose `__init__` has not run: names load on first read (only missing ones get here)."""
+
+    def __getattr__(self, name: str) -> Any:
+        loader = _lazy_loader(self)
+        package = self.__name__
+        submodule = loader.exports.get(name)
+        if submodule is not None:
+            value = getattr(_import(f"{package}.{submodule}"), name)
+            types.ModuleType.__setattr__(self, name, value)
+            return value
+        if not name.startswith("__") and PathFinder.find_spec(f"{package}.{name}", self.__path__):
+            return _import(f"{package}.{name}")  # a submodule, as `from package import x` finds it
+        # Any other name: the package as if imported eagerly, from now on.
+        types.ModuleType.__setattr__(self, "__class__", types.ModuleType)
+        loader.loader.exec_module(self)
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(self.__dict__) | set(_lazy_loader(self).exports))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Importing a submodule binds it on its package; where `__init__` would have rebound that name
+        # to what the submodule exports (data_classes.event_source, a function), keep the export.
+        if isinstance(value, types.ModuleType) and _lazy_loader(self).exports.get(name) == name:
+            value = getattr(value, name)
+        types.ModuleType.__setattr__(self, name, value)
+
+
+def _lazy_loader(package: types.ModuleType) -> _LazyPackageLoader:
+    return cast(_LazyPackageLoader, cast(ModuleSpec, package.__spec__).loader)
+
+
+def _import(name: str) -> types.ModuleType:
+    """importlib.import_module through the interpreter's own import (what -X importtime reports)."""
+    __import__(name)
+    return sys.modules[name]
+
+
+def _installed_finder() -> DeferringFinder | None:
+    for finder in sys.meta_path:
+        if getattr(finder, "defers_unused_modules", False):
+            return cast(DeferringFinder, finder)
+    return None
+
+
+def install(
+    names: frozenset[str] = DEFERRED, packages: Mapping[str, Mapping[str, str]] = LAZY_PACKAGES
+) -> None:
+    finder = _installed_finder()
+    if finder is None:
+        finder = DeferringFinder(names, packages)
+        sys.meta_path.insert(0, finder)
+    if finder.collector_thresholds is None:
+        finder.collector_thresholds = gc.get_threshold()
+        gc.set_threshold(IMPORT_COLLECTION_THRESHOLD, *finder.collector_thresholds[1:])
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
+def finish() -> None:
+    """The handler is imported: keep what it made out of future collections, resume collecting."""
+    finder = _installed_finder()
+    if finder is None or finder.collector_thresholds is None:
+        return
+    gc.freeze()
+    gc.set_threshold(*finder.collector_thresholds)
+    finder.collector_thresholds = None
 
 
 install()

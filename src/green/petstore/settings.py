@@ -3,7 +3,7 @@
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 COLORS = ("blue", "green")
 _VERSION_PATTERN = re.compile(r"^v\d+\.\d+\.\d+$")
@@ -13,8 +13,8 @@ class ConfigurationError(RuntimeError):
     """The function was deployed without the environment it needs; raised at cold start."""
 
 
-@dataclass(frozen=True)
-class Release:
+# NamedTuples, not dataclasses: as immutable, and a tenth of the cost to define at cold start.
+class Release(NamedTuple):
     color: str
     version: str
 
@@ -30,8 +30,7 @@ def load_release(environ: Mapping[str, str] = os.environ) -> Release:
     return Release(color=color, version=version)
 
 
-@dataclass(frozen=True)
-class Tables:
+class Tables(NamedTuple):
     """The data stack's DynamoDB tables this function reads and writes."""
 
     orders: str

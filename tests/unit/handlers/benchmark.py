@@ -74,15 +74,18 @@ _IMPORT_PROBE = (
     "print(time.perf_counter() - t, time.process_time() - c)"
 )
 # What the handler cannot import less than: the resolver with validation, its parameter types, pydantic,
-# each after the handler's own deferral of the modules they import and never use (petstore.cold_start).
+# each after the handler's own deferral of the modules they import and never use (petstore.cold_start:
+# deferred modules, lazy packages, the collector paused while importing).
 DEFERRAL = "petstore.cold_start"
 LIBRARY_FLOOR = (
     f"{DEFERRAL}, aws_lambda_powertools.event_handler.openapi.params, aws_lambda_powertools.metrics, pydantic"
 )
 # The floor's two halves: pydantic's BaseModel, and the resolver, logger and metrics without validation.
 PYDANTIC_ALONE = f"{DEFERRAL}, pydantic.main"
+# The REST resolver is named: with the handler's lazy packages, `aws_lambda_powertools.event_handler`
+# alone no longer imports any resolver.
 POWERTOOLS_WITHOUT_PYDANTIC = (
-    f"{DEFERRAL}, aws_lambda_powertools.event_handler, aws_lambda_powertools.metrics"
+    f"{DEFERRAL}, aws_lambda_powertools.event_handler.api_gateway, aws_lambda_powertools.metrics"
 )
 # A fresh process: import the bundle, then answer one request of a route (its store in memory).
 _FIRST_REQUEST_PROBE = """

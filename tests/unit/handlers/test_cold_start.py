@@ -1,4 +1,8 @@
-"""Modules the libraries import but no route uses are deferred, never dropped: they load when used."""
+"""What the libraries import but no route uses is deferred, never dropped: it loads when used.
+
+Covers petstore/cold_start.py: deferred modules, lazy packages (every name they export still resolves,
+to the object the eager package has) and the collector paused while the handler imports.
+"""
 
 import json
 import os
@@ -19,7 +23,7 @@ import contextlib, io, json, sys, types
 sys.path[:0] = [{bundle!r}]
 sys.path.append({site!r})
 import app
-from petstore.cold_start import DEFERRED
+from petstore.cold_start import DEFERRED, LAZY_PACKAGES
 sys.path.append({repo!r})
 from tests.events import FakeLambdaContext, load_event, make_event
 class MemoryOrderStore:
@@ -39,8 +43,30 @@ with contextlib.redirect_stdout(io.StringIO()):
     number = json.loads(app.lambda_handler(order, FakeLambdaContext())["body"])["confirmationNumber"]
     found = app.lambda_handler(make_event("GET", "/orders/" + number), FakeLambdaContext())["statusCode"]
 loaded = sorted(name for name in DEFERRED if type(sys.modules.get(name)) is types.ModuleType)
-print(json.dumps({{"statuses": statuses + [found], "loaded": loaded}}))
+exporting = sorted(
+    package + "." + module
+    for package, exports in LAZY_PACKAGES.items()
+    for module in set(exports.values())
+    if package + "." + module in sys.modules
+)
+print(json.dumps({{"statuses": statuses + [found], "loaded": loaded, "exporting modules loaded": exporting}}))
 """
+
+# What the REST resolver itself imports from the two lazy packages: its own module, its request and
+# dependency types, and the event classes of the HTTP sources it can be given (ALB, HTTP API, function
+# URL, VPC Lattice, Bedrock agent), OpenAPI's exceptions. No AppSync, Bedrock-function or HTTP-server
+# resolver; no SQS, S3, Kinesis, DynamoDB or other non-HTTP event class; no OpenAPI merge.
+REST_RESOLVER_MODULES = [
+    "aws_lambda_powertools.event_handler.api_gateway",
+    "aws_lambda_powertools.event_handler.depends",
+    "aws_lambda_powertools.event_handler.openapi.exceptions",
+    "aws_lambda_powertools.event_handler.request",
+    "aws_lambda_powertools.utilities.data_classes.alb_event",
+    "aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event",
+    "aws_lambda_powertools.utilities.data_classes.bedrock_agent_event",
+    "aws_lambda_powertools.utilities.data_classes.lambda_function_url_event",
+    "aws_lambda_powertools.utilities.data_classes.vpc_lattice",
+]
 
 # Installs the deferral alone, then uses each deferred module: each must work as if imported eagerly.
 _TOUCH = """
@@ -84,6 +110,9 @@ steps["small helpers"] = [
 ]
 import importlib.metadata as metadata
 steps["importlib.metadata"] = metadata.version("pydantic") == __import__("pydantic").VERSION
+from aws_lambda_powertools.utilities import jmespath_utils
+steps["jmespath deferred"] = not loaded("aws_lambda_powertools.utilities.jmespath_utils")
+steps["jmespath query"] = jmespath_utils.query(envelope="detail.pet", data={{"detail": {{"pet": "Max"}}}})
 steps["loaded after use"] = [
     loaded(name) for name in ("zipfile", "gzip", "asyncio", "base64", "traceback", "importlib.metadata")
 ]
@@ -111,7 +140,11 @@ def test_every_route_answers_without_loading_a_deferred_module(color: str) -> No
     answer = run_probe(probe, color)
 
     expected = [200, 200, 201] + ([200] if color == "green" else []) + [200]
-    assert answer == {"statuses": expected, "loaded": []}
+    assert answer == {
+        "statuses": expected,
+        "loaded": [],
+        "exporting modules loaded": REST_RESOLVER_MODULES,
+    }
 
 
 @pytest.mark.parametrize("color", COLORS)
@@ -129,5 +162,189 @@ def test_a_deferred_module_loads_and_works_when_code_uses_it(color: str) -> None
         "asyncio.run": 42,
         "small helpers": [True] * 6,
         "importlib.metadata": True,
+        "jmespath deferred": True,
+        "jmespath query": "Max",
         "loaded after use": [True, True, True, True, True, True],
     }
+
+
+# Every public name of a package (its __all__, and the submodules its __init__ imports), described by
+# what it is, so two processes can compare: one imports the package eagerly, the other lazily.
+_PACKAGE_NAMES = """
+import json, sys, types
+sys.path[:0] = [{bundle!r}]
+sys.path.append({site!r})
+if {lazy!r}:
+    import petstore.cold_start
+import importlib
+package = importlib.import_module({package!r})
+lazy_before_reads = type(package).__name__
+def describe(value):
+    if isinstance(value, types.ModuleType):
+        return "module " + value.__name__
+    return getattr(value, "__module__", "?") + "." + getattr(value, "__qualname__", repr(value))
+names = {{name: describe(getattr(package, name)) for name in {names!r}}}
+star = {{}}
+exec("from " + {package!r} + " import *", star)
+print(json.dumps({{
+    "package": lazy_before_reads,
+    "names": names,
+    "star import": sorted(name for name in star if name != "__builtins__"),
+}}))
+"""
+
+
+def public_names(package: str) -> list[str]:
+    """The package's names as imported eagerly: __all__ and the non-private attributes its __init__ set."""
+    probe = (
+        f"import importlib, json; package = importlib.import_module({package!r}); "
+        "names = set(package.__all__) | {n for n in vars(package) if not n.startswith('_')}; "
+        "print(json.dumps(sorted(names)))"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=True)
+    names: list[str] = json.loads(done.stdout)
+    return names
+
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        "aws_lambda_powertools.event_handler",
+        "aws_lambda_powertools.event_handler.openapi",
+        "aws_lambda_powertools.utilities.data_classes",
+    ],
+)
+def test_a_lazy_package_resolves_every_public_name_to_the_eager_object(package: str) -> None:
+    # GIVEN a package the cold start imports lazily, and every name it has when imported eagerly
+    names = public_names(package)
+    assert len(names) >= 4
+    probes = {
+        lazy: _PACKAGE_NAMES.format(
+            bundle=str(BUNDLES_DIR / "blue"), site=SITE_PACKAGES, lazy=lazy, package=package, names=names
+        )
+        for lazy in (False, True)
+    }
+
+    # WHEN each name is read from the lazy package and from the eager one
+    eager, lazy = run_probe(probes[False], "blue"), run_probe(probes[True], "blue")
+
+    # THEN the lazy package was lazy, and each name is the same class, function or module
+    assert (eager["package"], lazy["package"]) == ("module", "LazyPackage")
+    assert lazy["names"] == eager["names"]
+    assert lazy["star import"] == eager["star import"]
+
+
+# The corners of a lazy package: names loaded on demand, in an order no eager import would take.
+_LAZY_CORNERS = """
+import json, sys
+sys.path[:0] = [{bundle!r}]
+sys.path.append({site!r})
+import petstore.cold_start
+import aws_lambda_powertools.utilities.data_classes.event_source
+from aws_lambda_powertools.utilities import data_classes
+steps = {{}}
+steps["event_source after its submodule"] = type(data_classes.event_source).__name__
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
+event = SQSEvent({{"Records": [{{"messageId": "m-1", "body": "Buddy"}}]}})
+steps["SQS event parsed"] = [record.body for record in event.records]
+steps["sqs module loaded"] = "aws_lambda_powertools.utilities.data_classes.sqs_event" in sys.modules
+steps["s3 module loaded with it"] = "aws_lambda_powertools.utilities.data_classes.s3_event" in sys.modules
+steps["kinesis module loaded"] = (
+    "aws_lambda_powertools.utilities.data_classes.kinesis_stream_event" in sys.modules
+)
+steps["listed before loading"] = "KinesisStreamEvent" in dir(data_classes)
+source = data_classes.__loader__.get_source(data_classes.__name__)
+steps["its loader reads its source"] = source == open(data_classes.__file__).read()
+steps["its loader knows it is a package"] = data_classes.__loader__.is_package(data_classes.__name__)
+try:
+    data_classes.NoSuchEvent
+except AttributeError as error:
+    steps["unknown name"] = str(error)
+steps["kinesis module loaded after the eager __init__ ran"] = (
+    "aws_lambda_powertools.utilities.data_classes.kinesis_stream_event" in sys.modules
+)
+from aws_lambda_powertools.event_handler import AppSyncResolver
+steps["resolver"] = AppSyncResolver.__name__
+print(json.dumps(steps))
+"""
+
+
+DATA_CLASSES = "aws_lambda_powertools.utilities.data_classes"
+
+
+def test_a_lazy_package_loads_what_is_read_and_runs_its_init_for_an_unknown_name() -> None:
+    answer = run_probe(_LAZY_CORNERS.format(bundle=str(BUNDLES_DIR / "blue"), site=SITE_PACKAGES), "blue")
+
+    assert answer == {
+        "event_source after its submodule": "function",  # as the eager __init__ leaves it
+        "SQS event parsed": ["Buddy"],
+        "sqs module loaded": True,
+        "s3 module loaded with it": True,  # sqs_event imports S3Event from the package
+        "kinesis module loaded": False,
+        "listed before loading": True,
+        "its loader reads its source": True,
+        "its loader knows it is a package": True,
+        "unknown name": f"module {DATA_CLASSES!r} has no attribute 'NoSuchEvent'",
+        "kinesis module loaded after the eager __init__ ran": True,
+        "resolver": "AppSyncResolver",
+    }
+
+
+# The collector during and after the handler's import: paused while it imports, then as before.
+_COLLECTOR = """
+import gc, json, os, sys
+sys.path[:0] = [{bundle!r}]
+sys.path.append({site!r})
+gc.set_threshold(700, 11, 12)
+import petstore.cold_start  # what app.py imports first; then the libraries and the handler's modules
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(info["generation"]))
+failed = None
+try:
+    import app
+except RuntimeError as error:
+    failed = type(error).__name__
+steps = {{"import failed": failed, "collections while importing": len(collections)}}
+steps["thresholds after"] = list(gc.get_threshold())
+collected_by_import = len(collections)
+steps["objects frozen"] = gc.get_freeze_count() > 10000
+cycles = []
+for _ in range(250000):  # more allocations than any threshold: the collector must run
+    cycle = []
+    cycle.append(cycle)
+del cycle
+steps["collects afterwards"] = len(collections) > collected_by_import
+print(json.dumps(steps))
+"""
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_the_collector_is_paused_while_the_handler_imports_then_restored(color: str) -> None:
+    probe = _COLLECTOR.format(bundle=str(BUNDLES_DIR / color), site=SITE_PACKAGES)
+
+    answer = run_probe(probe, color)
+
+    assert answer == {
+        "import failed": None,
+        "collections while importing": 0,  # at 700 allocations a collection, dozens without the pause
+        "thresholds after": [700, 11, 12],
+        "objects frozen": True,
+        "collects afterwards": True,
+    }
+
+
+def test_a_failed_import_leaves_the_collector_running() -> None:
+    # GIVEN a function deployed without its version: its import fails after the libraries loaded
+    probe = _COLLECTOR.format(bundle=str(BUNDLES_DIR / "blue"), site=SITE_PACKAGES)
+    environ = {**os.environ, **TEST_ENVIRONMENT, "APP_COLOR": "blue"}
+    environ.pop("APP_VERSION", None)
+
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", probe], env=environ, capture_output=True, text=True, check=True
+    )
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+
+    # THEN nothing is frozen, yet garbage is still collected (the pause only raised a threshold)
+    assert answer["import failed"] == "ConfigurationError"
+    assert answer["objects frozen"] is False
+    assert answer["collects afterwards"] is True
