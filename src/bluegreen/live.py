@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -88,14 +89,22 @@ class ApiGatewayLiveReader:
         self._colors = colors
 
     def read(self) -> LiveState:
-        domain = read_domain_stack(self._aws, self._project)
-        mapping = next(
-            (m for m in self._aws.base_path_mappings(domain.domain_name) if m.base_path in EMPTY_BASE_PATHS),
-            None,
-        )
+        # The color stacks are read while the domain stack and its mapping are (the mapping needs the
+        # domain's name): two round trips in a row instead of four.
+        with ThreadPoolExecutor(max_workers=len(COLORS), thread_name_prefix="bluegreen-live") as pool:
+            reads = [pool.submit(self._colors.describe, candidate) for candidate in COLORS]
+            domain = read_domain_stack(self._aws, self._project)
+            mapping = next(
+                (
+                    m
+                    for m in self._aws.base_path_mappings(domain.domain_name)
+                    if m.base_path in EMPTY_BASE_PATHS
+                ),
+                None,
+            )
+            stacks = tuple(read.result() for read in reads)
         api_id, stage = (mapping.rest_api_id, mapping.stage) if mapping else ("", "")
         color = None
-        stacks = tuple(self._colors.describe(candidate) for candidate in COLORS)
         for stack in stacks:
             if api_id and stack.api_id == api_id and stack.stage == stage:
                 color = stack.color
