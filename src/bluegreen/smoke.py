@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -16,18 +15,6 @@ ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 UNKNOWN_PET_ID = 987654321
 # The suite's own orders are test traffic: the handlers store them as synthetic, out of business figures.
 SYNTHETIC_ORDER = {"X-Synthetic-Order": "true"}
-
-
-Check = Callable[[str], requests.Response]  # one check against a base URL: its answer, or CheckFailed
-# The order the checks are reported in (they run side by side).
-CHECK_ORDER = (
-    "health",
-    "list-pets",
-    "order-available-pet",
-    "order-unknown-pet",
-    "order-bad-json",
-    "unknown-path",
-)
 
 
 class CheckFailed(Exception):
@@ -128,7 +115,7 @@ class SmokeSuite:
         self._expect_version = expect_version
         self._clock = clock
         self._available_pet: dict[str, Any] | None = None
-        self._status = threading.local()  # each lane's last answered status
+        self._last_status: int | None = None
         self._seen: set[str] = set()
         self._answers: set[tuple[str, str]] = set()
 
@@ -138,46 +125,28 @@ class SmokeSuite:
         self._seen = set()
         self._answers = set()
         report = SmokeReport(base_url=base)
-        # The checks run in lanes side by side, so a round takes two round trips, not six: ordering an
-        # available pet needs the list of pets and follows it in its lane; every other check stands alone.
-        lanes: list[list[tuple[str, Check]]] = [
-            [("health", self._health)],
-            [("list-pets", self._pets), ("order-available-pet", self._order)],
-            [("order-unknown-pet", self._order_unknown)],
-            [("order-bad-json", self._order_bad_json)],
-            [("unknown-path", self._unknown_path)],
+        checks: list[tuple[str, Callable[[str], requests.Response]]] = [
+            ("health", self._health),
+            ("list-pets", self._pets),
+            ("order-available-pet", self._order),
+            ("order-unknown-pet", self._order_unknown),
+            ("order-bad-json", self._order_bad_json),
+            ("unknown-path", self._unknown_path),
         ]
-        results: dict[str, CheckResult] = {}
-        errors: list[BaseException] = []
-
-        def run_lane(lane: list[tuple[str, Check]]) -> None:
-            try:
-                for name, check in lane:
-                    results[name] = self._timed(name, check, base)
-            except BaseException as exc:  # a bug in a check: raised in the caller's thread below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run_lane, args=(lane,), daemon=True) for lane in lanes[1:]]
-        for thread in threads:
-            thread.start()
-        run_lane(lanes[0])
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[0]
-        report.results = [results[name] for name in CHECK_ORDER]
+        for name, check in checks:
+            report.results.append(self._timed(name, check, base))
         report.environments = set(self._seen)
         report.answers = set(self._answers)
         return report
 
-    def _timed(self, name: str, check: Check, base: str) -> CheckResult:
+    def _timed(self, name: str, check: Callable[[str], requests.Response], base: str) -> CheckResult:
         started = self._clock()
-        self._status.last = None
+        self._last_status = None
         try:
             response = check(base)
             return CheckResult(name, True, response.status_code, (self._clock() - started) * 1000)
         except CheckFailed as exc:
-            return CheckResult(name, False, self._status.last, (self._clock() - started) * 1000, str(exc))
+            return CheckResult(name, False, self._last_status, (self._clock() - started) * 1000, str(exc))
         except requests.RequestException as exc:
             return CheckResult(name, False, None, (self._clock() - started) * 1000, type(exc).__name__)
 
@@ -188,7 +157,7 @@ class SmokeSuite:
         if merged:
             kwargs["headers"] = merged
         response = self._session.request(method, url, **kwargs)
-        self._status.last = response.status_code
+        self._last_status = response.status_code
         return response
 
     def _identity(self, body: dict[str, Any]) -> None:
