@@ -90,7 +90,21 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
     ctx.obj = ctx.obj(project_dir, config_env, debug=debug, json_output=json_output)
 
 
+# Optional packages botocore imports at start-up when installed (SAM CLI and moto bring them along): the AWS
+# CRT (S3 transfers, SigV4a, CRC32C/CRC64 checksums) and pyOpenSSL (for an SSLContext that it then takes from
+# the standard library anyway). The tool calls nothing they serve, and they cost about 0.15 s of CPU at every
+# start; marked absent, botocore takes its pure-Python paths.
+UNUSED_OPTIONAL_MODULES = ("awscrt", "urllib3.contrib.pyopenssl")
+
+
+def skip_unused_optional_modules() -> None:
+    """Marks UNUSED_OPTIONAL_MODULES absent unless already imported (call before botocore's first client)."""
+    for name in UNUSED_OPTIONAL_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: `import` raises ImportError
+
+
 def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppContext] | None = None) -> None:
+    skip_unused_optional_modules()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:

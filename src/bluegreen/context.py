@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
@@ -126,6 +127,12 @@ class AppContext:
 
     @cached_property
     def operations(self) -> Operations:
+        # Who is asking (STS) is read while the table is looked up (CloudFormation): independent round trips.
+        caller_arn = self.aws.caller_arn  # the session is made here, not by both threads at once
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluegreen-who") as pool:
+            asking = pool.submit(caller_arn)
+            history = self.history
+            self.who = asking.result()  # cached as `who` would cache it
         recovery = Recovery(
             domain_exists=self.domain_exists,
             updater=self.updater,
@@ -135,7 +142,7 @@ class AppContext:
         )
         return Operations(
             lease_factory=self.lease,
-            history=self.history,
+            history=history,
             who=self.who,
             clock=self.clock,
             say=self.say,

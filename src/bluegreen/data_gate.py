@@ -9,6 +9,7 @@ OrdersPlaced) and carry an Idempotency-Key, so a retried gate never places a sec
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -147,16 +148,38 @@ def run_data_gate(
     clock: Callable[[], float] = time.perf_counter,
     new_key: Callable[[], str] = lambda: f"data-gate-{uuid.uuid4()}",
 ) -> DataGateResult:
-    """Place through the target and read through the live color, then the reverse; never raises."""
-    run = _Run(session=session_factory(), clock=clock, new_key=new_key)
+    """Place through the target and read through the live color, and the reverse; never raises.
+
+    The two directions are independent (each reads back only its own order), so they run side by side on
+    one session: the gate takes three round trips, not six. Steps and numbers are reported direction by
+    direction, and the first direction's failure is the reason when both fail."""
+    session = session_factory()
     target = (target_name, target_url.rstrip("/"))
     live = (live_name, live_url.rstrip("/"))
-    try:
-        run.place_and_read(target, live)
-        run.place_and_read(live, target)
-    except _GateFailed as failure:
-        return DataGateResult(GateStatus.FAILED, str(failure), tuple(run.steps), tuple(run.numbers))
-    return DataGateResult(GateStatus.PASSED, "", tuple(run.steps), tuple(run.numbers))
+    runs = [_Run(session=session, clock=clock, new_key=new_key) for _ in range(2)]
+    failures: list[str | None] = [None, None]
+    errors: list[BaseException] = []
+
+    def direction(index: int, placer: tuple[str, str], reader: tuple[str, str]) -> None:
+        try:
+            runs[index].place_and_read(placer, reader)
+        except _GateFailed as failure:
+            failures[index] = str(failure)
+        except BaseException as exc:  # a bug, not a refusal: raised in the caller's thread below
+            errors.append(exc)
+
+    reverse = threading.Thread(target=direction, args=(1, live, target), daemon=True)
+    reverse.start()
+    direction(0, target, live)
+    reverse.join()
+    if errors:
+        raise errors[0]
+    steps = tuple(step for run in runs for step in run.steps)
+    numbers = tuple(number for run in runs for number in run.numbers)
+    reason = next((failure for failure in failures if failure is not None), None)
+    if reason is not None:
+        return DataGateResult(GateStatus.FAILED, reason, steps, numbers)
+    return DataGateResult(GateStatus.PASSED, "", steps, numbers)
 
 
 def describe(result: DataGateResult) -> str:

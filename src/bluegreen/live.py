@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from bluegreen import COLORS
 from bluegreen.aws import Aws, StackInfo
 from bluegreen.config import Project
 from bluegreen.errors import ConfigError
-from bluegreen.stacks import ColorStackReader
+from bluegreen.stacks import ColorStack, ColorStackReader
 
 EMPTY_BASE_PATHS = ("", "(none)")  # API Gateway reports the empty base path as "(none)"
 
@@ -59,6 +60,13 @@ class LiveState:
     param_api_id: str
     param_stage: str
     stack_status: str
+    # The color stacks read to tell the live color: a switch under the same lock uses them, not a re-read.
+    color_stacks: tuple[ColorStack, ...] = field(default=(), compare=False, repr=False)
+
+    def color_stack(self, color: str, colors: ColorStackReader) -> ColorStack:
+        """`color`'s stack as read with this state, or read now."""
+        known = next((stack for stack in self.color_stacks if stack.color == color), None)
+        return known if known is not None else colors.describe(color)
 
     @property
     def drifted(self) -> bool:
@@ -66,7 +74,8 @@ class LiveState:
         return (self.api_id, self.stage) != (self.param_api_id, self.param_stage)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "drifted": self.drifted}
+        state = {key: value for key, value in asdict(self).items() if key != "color_stacks"}
+        return {**state, "drifted": self.drifted}
 
 
 class LiveStateReader(Protocol):
@@ -80,17 +89,25 @@ class ApiGatewayLiveReader:
         self._colors = colors
 
     def read(self) -> LiveState:
-        domain = read_domain_stack(self._aws, self._project)
-        mapping = next(
-            (m for m in self._aws.base_path_mappings(domain.domain_name) if m.base_path in EMPTY_BASE_PATHS),
-            None,
-        )
+        # The color stacks are read while the domain stack and its mapping are (the mapping needs the
+        # domain's name): two round trips in a row instead of four.
+        with ThreadPoolExecutor(max_workers=len(COLORS), thread_name_prefix="bluegreen-live") as pool:
+            reads = [pool.submit(self._colors.describe, candidate) for candidate in COLORS]
+            domain = read_domain_stack(self._aws, self._project)
+            mapping = next(
+                (
+                    m
+                    for m in self._aws.base_path_mappings(domain.domain_name)
+                    if m.base_path in EMPTY_BASE_PATHS
+                ),
+                None,
+            )
+            stacks = tuple(read.result() for read in reads)
         api_id, stage = (mapping.rest_api_id, mapping.stage) if mapping else ("", "")
         color = None
-        for candidate in COLORS:
-            stack = self._colors.describe(candidate)
+        for stack in stacks:
             if api_id and stack.api_id == api_id and stack.stage == stage:
-                color = candidate
+                color = stack.color
         return LiveState(
             domain_name=domain.domain_name,
             url=domain.url,
@@ -100,4 +117,5 @@ class ApiGatewayLiveReader:
             param_api_id=domain.param_api_id,
             param_stage=domain.param_stage,
             stack_status=domain.status,
+            color_stacks=stacks,
         )

@@ -223,8 +223,8 @@ class Switcher:
                 f"note: mapping serves {live.api_id}/{live.stage} but the stack says "
                 f"{live.param_api_id}/{live.param_stage} (drift)"
             )
-        target_stack = self._colors.describe(target)
-        live_stack = self._colors.describe(live.color) if live.color else None
+        target_stack = live.color_stack(target, self._colors)
+        live_stack = live.color_stack(live.color, self._colors) if live.color else None
         from_version = live_stack.version if live_stack else ""
         previous = Previous(live.color, from_version, live.api_id, live.stage)
         if not options.dry_run:

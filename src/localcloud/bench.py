@@ -12,13 +12,16 @@ done as a plain `sam deploy` of the custom-domain stack for comparison.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
+import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import bluegreen
 from localcloud.flow import (
     DOMAIN_STACK,
     LIVE_URL,
@@ -43,27 +46,61 @@ from localcloud.zero_downtime import (
     read_orders_back,
 )
 
+# A switch's last progress line: "  phases: lock 0.03s, preflight 0.19s, ..."
+PHASES_LINE = re.compile(r"^\s*phases: (.*)$", re.MULTILINE)
 
-def switch_cycles(commands: Commands, cycles: int) -> tuple[list[Switch], list[float]]:
-    """`cycles` x (switch to green, roll back to blue); returns the switches and each command's seconds.
+
+def phase_seconds(output: str) -> dict[str, float]:
+    """The per-phase seconds a switch or rollback printed ({} if it printed none)."""
+    found = PHASES_LINE.search(output)
+    if found is None:
+        return {}
+    return {name: float(seconds) for name, seconds in re.findall(r"([\w-]+) ([\d.]+)s", found.group(1))}
+
+
+def phases_line(phases: list[dict[str, float]], durations: list[float]) -> str:
+    """Median seconds of each phase across the commands that ran it, and of what no phase covers (start-up,
+    reading the live state, the record and the lock's release)."""
+    names = list(dict.fromkeys(name for run in phases for name in run))
+    parts = [f"{name} {statistics.median(run[name] for run in phases if name in run):.2f}" for name in names]
+    outside = [total - sum(run.values()) for run, total in zip(phases, durations, strict=True) if run]
+    if outside:
+        parts.append(f"outside phases {statistics.median(outside):.2f}")
+    return ", ".join(parts)
+
+
+def compile_operator_tool() -> None:
+    """Bytecode for the bluegreen package, as pip writes it when it installs a wheel. The checkout's editable
+    install has none, and with PYTHONDONTWRITEBYTECODE set every command would compile the tool again at
+    start: a cost no installed tool (nor the `sam` it is compared with) pays."""
+    compileall.compile_dir(str(Path(bluegreen.__file__).parent), quiet=1)
+
+
+def switch_cycles(
+    commands: Commands, cycles: int
+) -> tuple[list[Switch], list[float], list[dict[str, float]]]:
+    """`cycles` x (switch to green, roll back to blue); returns the switches, each command's seconds and the
+    seconds of its phases.
 
     Each command starts once the previous flip is POST_SWITCH_SECONDS old, so each post-switch window
     holds its own switch's tail (verification, record), never the next switch's checks and warm-up:
     an operator does not start the next release within seconds of the last."""
     switches: list[Switch] = []
     durations: list[float] = []
+    phases: list[dict[str, float]] = []
     for _ in range(cycles):
         for previous, target, command in (
             ("blue", "green", ["bluegreen", "switch", "green", "--yes"]),
             ("green", "blue", ["bluegreen", "rollback", "--yes"]),
         ):
             started = time.time()
-            commands.run(*command)
+            result = commands.run(*command)
             durations.append(time.time() - started)
+            phases.append(phase_seconds(result.stdout or ""))
             executed, completed = flip_window(commands, started)
             switches.append(Switch(previous, target, started, executed, completed))
             time.sleep(max(0.0, executed + POST_SWITCH_SECONDS - time.time()))
-    return switches, durations
+    return switches, durations, phases
 
 
 def flip_window(commands: Commands, since: float) -> tuple[float, float]:
@@ -108,17 +145,17 @@ def steady_load(commands: Commands, clients: int, seconds: float, *, orders: boo
 
 def load_across_switches(
     commands: Commands, cycles: int, clients: int, warmup_seconds: float = 2.0
-) -> tuple[Report, list[float], OrderAudit]:
+) -> tuple[Report, list[float], list[dict[str, float]], OrderAudit]:
     """GET load and an ordering client on the live hostname while switching; orders read back after."""
     cloud = commands.cloud
     orders = _order_load(commands)
     with _live_load(commands, clients) as load, orders:
         time.sleep(warmup_seconds)
-        switches, durations = switch_cycles(commands, cycles)
+        switches, durations, phases = switch_cycles(commands, cycles)
         time.sleep(warmup_seconds)
     numbers = [number for attempt in orders.attempts for number in attempt.confirmation_numbers]
     stored = read_orders_back(LIVE_URL, cloud.data_address, str(cloud.ca_bundle), numbers)
-    return analyse(load.samples, switches), durations, audit_orders(orders.attempts, stored)
+    return analyse(load.samples, switches), durations, phases, audit_orders(orders.attempts, stored)
 
 
 def plain_sam_switch_seconds(commands: Commands, color: str) -> float:
@@ -175,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="localcloud-bench-") as state, local_cloud(Path(state)) as cloud:
         commands = Commands(cloud, quiet=True)
+        compile_operator_tool()
         print("deploying blue, green and the custom domain on a fresh local cloud...", flush=True)
         deploy_petstore(commands)
         print(
@@ -186,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         steady_load(commands, max([*counts, args.clients]), 3.0)  # start every warm worker; not counted
         steady = {count: steady_load(commands, count, args.steady_seconds) for count in counts}
         same_load = steady_load(commands, args.clients, args.steady_seconds, orders=True)
-        report, durations, audit = load_across_switches(commands, args.cycles, args.clients)
+        report, durations, phases, audit = load_across_switches(commands, args.cycles, args.clients)
         print(f"\nsteady load, no switch ({args.steady_seconds:.0f} s each)")
         print("     clients  p50 ms  p99 ms  requests/s  failures")
         rows = [(str(count), phase) for count, phase in steady.items()]
@@ -201,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         print(post_switch_line(report, same_load))
         median, longest = statistics.median(durations), max(durations)
         print(f"  bluegreen switch s (median / max) {median:.2f} / {longest:.2f}")
+        print(f"  phases s (median)                 {phases_line(phases, durations)}")
         plain = [plain_sam_switch_seconds(commands, color) for color in ("green", "blue")]
         print(
             f"  plain sam deploy switch s         {statistics.median(plain):.2f} (to green, back: "

@@ -39,6 +39,7 @@ EXTENSIONS = (
     "iam_managed_policies",
     "cloudcontrol",
     "dynamodb_atomic_writes",
+    "dynamodb_projection",
     "lambda_function",
     "lambda_version_alias",
     "lambda_permission",

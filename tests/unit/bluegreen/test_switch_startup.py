@@ -52,3 +52,20 @@ def test_a_switch_loads_botocore_but_not_boto3_or_s3transfer() -> None:
     )
     # THEN only botocore is there: boto3's session adds nothing the tool uses, only start-up time
     assert result.stdout.strip() == "['botocore.session']"
+
+
+def test_a_command_makes_clients_without_the_crt_or_pyopenssl() -> None:
+    # GIVEN a fresh interpreter WHEN the CLI's start-up runs, then a client is made as a command makes it
+    probe = (
+        "import sys\n"
+        "from bluegreen.cli import skip_unused_optional_modules\n"
+        "skip_unused_optional_modules()\n"
+        "from bluegreen.aws.base import RETRY_CONFIG, BotocoreSession\n"
+        "BotocoreSession('us-east-1').client('cloudformation', config=RETRY_CONFIG)\n"
+        "print(sorted(m for m in ('awscrt', 'OpenSSL', 'cryptography') if sys.modules.get(m)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    # THEN botocore took its pure-Python paths: neither package (nor what pyOpenSSL pulls) was loaded
+    assert result.stdout.strip() == "[]"

@@ -5,6 +5,7 @@ that color's real handler, in process (moto tables, no socket); faults are injec
 """
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,12 +37,18 @@ Fault = Callable[[str, str], StubResponse | None]
 
 @dataclass
 class HandlerSession:
-    """Routes each request to the bundle serving its base URL; a fault may answer instead."""
+    """Routes each request to the bundle serving its base URL; a fault may answer instead. The gate's two
+    directions send side by side; the in-process handlers take one request at a time, as one worker does."""
 
     faults: list[Fault] = field(default_factory=list)
     sent: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    _serving: threading.Lock = field(default_factory=threading.Lock)
 
     def request(self, method: str, url: str, **kwargs: Any) -> StubResponse:
+        with self._serving:
+            return self._request(method, url, **kwargs)
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> StubResponse:
         headers = dict(kwargs.get("headers") or {})
         self.sent.append((method, url, headers))
         for fault in self.faults:
@@ -105,10 +112,18 @@ def test_the_gate_fails_when_the_live_color_cannot_find_the_targets_order() -> N
     # GIVEN the live color reads another table than the target writes (its reads find nothing)
     session = HandlerSession([on("GET", f"{BLUE_URL}/orders/", answer(404, {"message": "Order not found"}))])
     result = gate(session)
-    # THEN the switch is refused, naming the step and the answer
+    # THEN the switch is refused, naming the step and the answer; the reverse direction (run side by side)
+    # passed and is reported after it
     assert result.status is GateStatus.FAILED
     assert result.reason == "read on blue: HTTP 404, expected 200: Order not found"
-    assert len(result.confirmation_numbers) == 1, "the reverse direction is not tried after a failure"
+    assert [(step.name, step.ok) for step in result.steps] == [
+        ("list pets on green", True),
+        ("place on green", True),
+        ("read on blue", False),
+        ("list pets on blue", True),
+        ("place on blue", True),
+        ("read on green", True),
+    ]
 
 
 def test_the_gate_fails_when_a_release_answers_an_order_differently() -> None:
