@@ -48,6 +48,10 @@ class Commands:
 
     cloud: RunningCloud
     quiet: bool = False
+    # Each command in a session of its own, as typed in an operator's terminal: with the kernel's
+    # autogroup scheduling a session shares the CPU as one, so a command sharing this process's session
+    # would also share the CPU with whatever load this process generates.
+    own_session: bool = False
 
     def env(self) -> dict[str, str]:
         venv_bin = str(Path(sys.executable).parent)
@@ -72,6 +76,7 @@ class Commands:
             capture_output=self.quiet,
             check=False,
             stdin=subprocess.DEVNULL,
+            start_new_session=self.own_session,
         )
         if check and result.returncode != 0:
             detail = (result.stderr or result.stdout or "").strip().splitlines()[-5:] if self.quiet else []
