@@ -150,13 +150,13 @@ def run_data_gate(
 ) -> DataGateResult:
     """Place through the target and read through the live color, and the reverse; never raises.
 
-    The two directions are independent (each reads back only its own order), so they run side by side on
-    one session: the gate takes three round trips, not six. Steps and numbers are reported direction by
-    direction, and the first direction's failure is the reason when both fail."""
-    session = session_factory()
+    The two directions are independent (each reads back only its own order), so they run side by side,
+    each on a session of its own (a requests session is not thread-safe): the gate takes three round trips,
+    not six. Steps and numbers are reported direction by direction, and the first direction's failure is
+    the reason when both fail."""
     target = (target_name, target_url.rstrip("/"))
     live = (live_name, live_url.rstrip("/"))
-    runs = [_Run(session=session, clock=clock, new_key=new_key) for _ in range(2)]
+    runs = [_Run(session=session_factory(), clock=clock, new_key=new_key) for _ in range(2)]
     failures: list[str | None] = [None, None]
     errors: list[BaseException] = []
 

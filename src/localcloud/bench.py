@@ -188,10 +188,12 @@ def plain_sam_switch_seconds(commands: Commands, color: str) -> float:
 def plain_sam_switches(commands: Commands, clients: int) -> list[float]:
     """Seconds of two plain `sam deploy` switches (to green, back to blue) while `clients` keep-alive
     clients and the ordering client load the live hostname (none with 0): the switches' own conditions."""
-    if not clients:
-        return [plain_sam_switch_seconds(commands, color) for color in ("green", "blue")]
-    with _live_load(commands, clients), _order_load(commands):
-        time.sleep(2.0)
+    loaded = contextlib.ExitStack()
+    if clients:
+        loaded.enter_context(_live_load(commands, clients))
+        loaded.enter_context(_order_load(commands))
+    with loaded:
+        time.sleep(2.0 if clients else 0.0)  # the clients' connections open before the first deploy
         return [plain_sam_switch_seconds(commands, color) for color in ("green", "blue")]
 
 

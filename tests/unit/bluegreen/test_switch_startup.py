@@ -12,6 +12,14 @@ import pytest
 from bluegreen.cli import COMMANDS, cli
 
 
+def fresh_interpreter_prints(probe: str) -> str:
+    """What `probe` prints, run in a fresh interpreter (a module already imported here proves nothing)."""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return result.stdout.strip()
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_listed_short_help_is_the_commands_own(name: str) -> None:
     module, attribute, short = COMMANDS[name]
@@ -28,10 +36,8 @@ def test_help_and_an_unknown_command_import_no_aws_or_http_library() -> None:
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('boto3', 'botocore.session', 'requests') if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert "switch" in result.stdout and result.stdout.strip().endswith("[]")
+    printed = fresh_interpreter_prints(probe)
+    assert "switch" in printed and printed.endswith("[]")
 
 
 def test_every_command_is_reachable() -> None:
@@ -47,25 +53,23 @@ def test_a_switch_loads_botocore_but_not_boto3_or_s3transfer() -> None:
         "import bluegreen.commands.switch, bluegreen.context\n"
         "print(sorted(m for m in ('boto3', 's3transfer', 'botocore.session') if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
     # THEN only botocore is there: boto3's session adds nothing the tool uses, only start-up time
-    assert result.stdout.strip() == "['botocore.session']"
+    assert fresh_interpreter_prints(probe) == "['botocore.session']"
 
 
 def test_a_command_makes_clients_without_the_crt_or_pyopenssl() -> None:
     # GIVEN a fresh interpreter WHEN the CLI's start-up runs, then a client is made as a command makes it
-    probe = (
-        "import sys\n"
-        "from bluegreen.cli import skip_unused_optional_modules\n"
-        "skip_unused_optional_modules()\n"
-        "from bluegreen.aws.base import RETRY_CONFIG, BotocoreSession\n"
-        "BotocoreSession('us-east-1').client('cloudformation', config=RETRY_CONFIG)\n"
-        "print(sorted(m for m in ('awscrt', 'OpenSSL', 'cryptography') if sys.modules.get(m)))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    # THEN botocore took its pure-Python paths: neither package (nor what pyOpenSSL pulls) was loaded
-    assert result.stdout.strip() == "[]"
+    def probe(skip: bool) -> str:
+        return (
+            "import sys\n"
+            "from bluegreen.cli import skip_unused_optional_modules\n"
+            + ("skip_unused_optional_modules()\n" if skip else "")
+            + "from bluegreen.aws.base import RETRY_CONFIG, BotocoreSession\n"
+            "BotocoreSession('us-east-1').client('cloudformation', config=RETRY_CONFIG)\n"
+            "print(sorted(m for m in ('awscrt', 'OpenSSL') if sys.modules.get(m)))\n"
+        )
+
+    # THEN botocore took its pure-Python paths: neither package was loaded, where without the start-up's
+    # step the same client loads both (they are installed: SAM CLI and moto bring them)
+    assert fresh_interpreter_prints(probe(skip=True)) == "[]"
+    assert fresh_interpreter_prints(probe(skip=False)) == "['OpenSSL', 'awscrt']"
