@@ -9,6 +9,7 @@ server keeps serving afterwards. Loopback only; every loop is bounded.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import ssl
 import time
@@ -98,6 +99,39 @@ def test_idle_keep_alive_connections_hold_no_worker(plane: Plane) -> None:
 
         # WHEN a new client comes THEN it is answered at once
         assert_new_request_is_answered_promptly(plane)
+
+
+def server_end_of(client: socket.socket) -> socket.socket:
+    """The listener's end of a loopback connection (the plane runs in this process), as a duplicate."""
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            candidate = socket.socket(fileno=os.dup(int(name)))
+        except OSError:  # not a socket, or closed since the listing
+            continue
+        try:
+            if (
+                candidate.family == client.family
+                and candidate.type == socket.SOCK_STREAM
+                and candidate.getpeername() == client.getsockname()
+                and candidate.getsockname() == client.getpeername()
+            ):
+                return candidate
+        except OSError:  # a listening or unconnected socket has no peer
+            pass
+        candidate.close()
+    raise AssertionError(f"no server socket connected to {client.getsockname()}")
+
+
+def test_answers_are_sent_without_waiting_for_the_clients_ack(plane: Plane) -> None:
+    # GIVEN a new TLS connection that got its first answer
+    with plane.tls_socket(DOMAIN) as tls:
+        tls.sendall(f"GET /prod/pets HTTP/1.1\r\nHost: {plane.host('echo')}\r\n\r\n".encode())
+        assert read_reply(tls).status == 200
+        # WHEN the server's end of it is inspected
+        with server_end_of(tls) as server:
+            # THEN Nagle's algorithm is off: a first answer written while the TLS 1.3 session tickets are
+            # still unacknowledged would otherwise wait for the client's delayed ACK (40 ms on Linux)
+            assert server.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 def test_an_idle_keep_alive_connection_still_serves_its_next_request(plane: Plane) -> None:

@@ -49,6 +49,17 @@ class Timeouts:
     write: float = 30.0
 
 
+def _send_without_delay(writer: asyncio.StreamWriter) -> None:
+    """Turns Nagle's algorithm off, as API Gateway's front end does not hold a response back either.
+
+    asyncio does this itself only for sockets made with proto=IPPROTO_TCP, and `socket.create_server`
+    makes them with 0: every first answer on a connection (written while the TLS 1.3 session tickets
+    were still unacknowledged) then waited for the client's delayed ACK, 40 ms on Linux."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class HttpsListener:
     def __init__(
         self,
@@ -141,6 +152,7 @@ class HttpsListener:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._open[writer] = time.monotonic()
         self._evict_idle()
+        _send_without_delay(writer)
         peer = writer.get_extra_info("peername") or ("127.0.0.1", 0)
         local = writer.get_extra_info("sockname") or ("127.0.0.1", 0)
         try:
