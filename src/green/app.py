@@ -39,10 +39,11 @@ from petstore.models import (
 from petstore.request_validation import use_strict_json
 from petstore.responses import build_responses_reading_headers_on_demand
 from petstore.settings import load_release, load_tables
-from petstore.store import DynamoDBOrderStore, OrderStore
+from petstore.store import DynamoDBOrderStore, OrderStore, new_dynamodb_client
 
 if TYPE_CHECKING:  # a type only: the module is not imported at cold start
     from aws_lambda_powertools.utilities.typing import LambdaContext
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 # Fail the cold start, not a request, when the stack forgot a variable.
 RELEASE = load_release()
@@ -57,13 +58,20 @@ build_responses_reading_headers_on_demand(app)
 
 
 @cache
+def dynamodb_client() -> "DynamoDBClient":
+    """The order path's one client, for the orders table and the idempotency records: the switch's warm-up
+    reads an order, which makes it, and a user's first keyed order then finds it ready."""
+    return new_dynamodb_client()
+
+
+@cache
 def order_store() -> OrderStore:
-    return DynamoDBOrderStore(TABLES.orders)
+    return DynamoDBOrderStore(TABLES.orders, dynamodb_client)
 
 
 @cache
 def idempotent_orders() -> IdempotentOrders:
-    return IdempotentOrders(TABLES.idempotency)
+    return IdempotentOrders(TABLES.idempotency, dynamodb_client)
 
 
 @app.get("/health", operation_id="getHealth")

@@ -4,7 +4,8 @@ Powertools' idempotency utility over the data stack's idempotency table. Records
 client's key under one prefix that both colors share, so a retry that lands on the other color after a
 switch still finds the first answer. The body is the payload validated against the record: the same
 key with another body is refused (422), a retry while the first request runs is refused (409).
-Powertools and boto3 are imported on the first keyed order only.
+Powertools' idempotency modules are imported on the first keyed order only; the DynamoDB client is the order
+path's own (`make_client`): a warm environment's first keyed order makes no second one (about 85 ms).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 HEADER = "Idempotency-Key"
 KEY_PREFIX = "petstore.orders"
@@ -39,8 +41,9 @@ class IdempotentRequestInProgressError(ServiceError):
 class IdempotentOrders:
     """Runs an order placement at most once per key; built on the first keyed order."""
 
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, make_client: Callable[[], DynamoDBClient]) -> None:
         self._table_name = table_name
+        self._make_client = make_client
         self._run: Callable[..., dict[str, Any]] | None = None
         self._config: Any = None
 
@@ -87,7 +90,9 @@ class IdempotentOrders:
             self._run = idempotent_function(
                 run,
                 data_keyword_argument="request",
-                persistence_store=DynamoDBPersistenceLayer(table_name=self._table_name),
+                persistence_store=DynamoDBPersistenceLayer(
+                    table_name=self._table_name, boto3_client=self._make_client()
+                ),
                 config=self._config,
                 key_prefix=KEY_PREFIX,
             )

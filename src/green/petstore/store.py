@@ -7,7 +7,7 @@ attributes; the few types an order uses map to DynamoDB's S, N, BOOL and M.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -28,19 +28,27 @@ class OrderStore(Protocol):
     def get(self, confirmation_number: str) -> dict[str, Any] | None: ...
 
 
+def new_dynamodb_client() -> DynamoDBClient:
+    import boto3  # the first order-path request pays for it, not the cold start of every route
+
+    client: DynamoDBClient = boto3.client("dynamodb")
+    return client
+
+
 class DynamoDBOrderStore:
     """Conditional writes (never overwrite an order) and strongly consistent reads by confirmation number."""
 
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+    def __init__(
+        self, table_name: str, make_client: Callable[[], DynamoDBClient] = new_dynamodb_client
+    ) -> None:
         self._table_name = table_name
-        self._client = client
+        self._make_client = make_client
+        self._client: DynamoDBClient | None = None
 
     @property
     def client(self) -> DynamoDBClient:
         if self._client is None:
-            import boto3  # the first order pays for it, not the cold start of every route
-
-            self._client = boto3.client("dynamodb")
+            self._client = self._make_client()
         return self._client
 
     def put_new(self, document: Mapping[str, Any], *, synthetic: bool = False) -> None:

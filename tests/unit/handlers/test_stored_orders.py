@@ -8,7 +8,15 @@ import boto3
 import pytest
 
 from tests.events import make_event
-from tests.handler_loader import RELEASE_VERSIONS, TEST_ENVIRONMENT, Bundle, HttpReply, invoke
+from tests.handler_loader import (
+    COLORS,
+    RELEASE_VERSIONS,
+    TEST_ENVIRONMENT,
+    Bundle,
+    HttpReply,
+    import_bundle,
+    invoke,
+)
 from tests.order_tables import ORDERS_TABLE, stored_order
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -121,6 +129,28 @@ def test_a_retry_with_the_same_key_and_body_gets_the_first_answer(bundle: Bundle
     again = post_order(bundle, BUDDY, **{"Idempotency-Key": key})
     assert first.status == again.status == 201
     assert again.json() == first.json()
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_after_an_order_read_a_first_keyed_order_makes_no_client_of_its_own(
+    color: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a new environment whose order path the switch's warm-up prepared by reading an order
+    environment = import_bundle(color)
+    assert get_order(environment, "ORD-00000000").status == 404
+    made: list[str] = []
+    make_client = boto3.session.Session.client
+
+    def counted(session: boto3.session.Session, service: str, *args: Any, **kwargs: Any) -> Any:
+        made.append(service)
+        return make_client(session, service, *args, **kwargs)
+
+    monkeypatch.setattr(boto3.session.Session, "client", counted)
+    # WHEN a user's first keyed order reaches it
+    placed = post_order(environment, BUDDY, **{"Idempotency-Key": f"first-{uuid.uuid4()}"})
+    # THEN the idempotency records go through the client the read made (a new one costs about 85 ms)
+    assert placed.status == 201, placed.body
+    assert made == []
 
 
 def test_a_retry_after_a_switch_gets_the_first_answer_from_the_other_color(
