@@ -253,7 +253,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {line}")
         print(post_switch_line(report, same_load))
         median, longest = statistics.median(durations), max(durations)
-        print(f"  bluegreen switch s (median / max) {median:.2f} / {longest:.2f}")
+        # switch_cycles alternates the two commands: a switch (with its preview and data gate), a rollback.
+        switches, rollbacks = statistics.median(durations[0::2]), statistics.median(durations[1::2])
+        print(
+            f"  bluegreen switch s (median / max) {median:.2f} / {longest:.2f} (`switch` alone "
+            f"{switches:.2f}, `rollback` alone {rollbacks:.2f})"
+        )
         print(f"  phases s (median)                 {phases_line(phases, durations)}")
         plain = plain_sam_switches(commands, args.clients)
         unloaded = plain_sam_switches(commands, 0)
