@@ -73,3 +73,18 @@ def test_a_command_makes_clients_without_the_crt_or_pyopenssl() -> None:
     # step the same client loads both (they are installed: SAM CLI and moto bring them)
     assert fresh_interpreter_prints(probe(skip=True)) == "[]"
     assert fresh_interpreter_prints(probe(skip=False)) == "['OpenSSL', 'awscrt']"
+
+
+def test_the_script_collects_at_the_commands_pace_and_leaves_its_objects_to_the_os_at_exit() -> None:
+    # GIVEN a fresh interpreter WHEN the script's entry point runs a command (its help) to its exit
+    probe = (
+        "import gc, sys\n"
+        "from bluegreen.cli import ALLOCATIONS_BETWEEN_COLLECTIONS, run\n"
+        "sys.argv = ['bluegreen', '--help']\n"
+        "try:\n    run()\nexcept SystemExit as done:\n    code = done.code\n"
+        "paced = gc.get_threshold()[0] == ALLOCATIONS_BETWEEN_COLLECTIONS\n"
+        "print(code, paced, gc.get_freeze_count() > 1000)\n"
+    )
+    # THEN the command succeeded, the collector ran at the command's pace, and what the run made is frozen:
+    # the interpreter's exit does not walk it object by object
+    assert fresh_interpreter_prints(probe).splitlines()[-1] == "0 True True"
