@@ -26,6 +26,17 @@ there (a tenth of the import). It is paused (its first threshold raised, so a fa
 collects) until finish(), which moves what the import made to the permanent generation (gc.freeze: the
 warm requests' collections no longer scan it) and restores the thresholds.
 
+Generated code: the standard library compiles source text it writes at run time, which no bytecode
+cache holds: dataclasses compiles each dataclass's methods (exec of their source; the libraries define
+about 50), typing compiles each string annotation into a ForwardRef (about 700, pydantic-core's
+TypedDicts). Compiling them is about a quarter of the import. While the handler imports, those two
+modules compile through GeneratedCode: code objects by (mode, source text), kept in this package's
+__pycache__ beside its bytecode (written by finish() like a .pyc: when bytecode may be written and the
+folder is writable; a deploy ships it with the bytecode), read back by the next cold start. A code
+object depends only on its source text and the interpreter (the file names both: a stale or foreign
+file is ignored), so a cached one is the one compile would make. keep_generated_code() writes the file
+in a build, which ships it as it ships bytecode (Lambda's code folder is read-only).
+
 Pydantic looks for plugins on the first model it builds, reading every installed distribution's
 metadata (importlib.metadata, several ms); this bundle ships none, so the lookup is switched off
 (PYDANTIC_DISABLE_PLUGINS, unless the environment sets it).
@@ -34,8 +45,11 @@ https://peps.python.org/pep-0562/, https://docs.python.org/3/library/gc.html#gc.
 https://docs.pydantic.dev/latest/concepts/plugins/
 """
 
+import builtins
+import contextlib
 import gc
 import importlib.util
+import marshal
 import os
 import sys
 import types
@@ -156,6 +170,92 @@ LAZY_PACKAGES: dict[str, dict[str, str]] = {
 IMPORT_COLLECTION_THRESHOLD = 200_000
 
 
+# Modules that compile source text they generate, and the builtin each calls to do it.
+GENERATED_CODE_COMPILERS = {"dataclasses": "exec", "typing": "compile"}
+_GENERATED_CODE_FORMAT = 1  # bump when the file's layout changes
+
+
+class GeneratedCode:
+    """Code objects compiled from generated source text, by (mode, source), read from and saved to a file.
+
+    Its exec and compile take the builtins' place in GENERATED_CODE_COMPILERS while the handler imports.
+    Only what those modules call is served from the cache (source text, file name "<string>", no flags);
+    any other call goes to the builtin unchanged.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.codes = self._read(path)
+        self.used: dict[tuple[str, str], types.CodeType] = {}  # what this process compiled or reused
+        self.compiled = 0  # of which compiled here: the file is rewritten when nonzero
+        self.always_save = False  # even where bytecode is not written: a build writing the file it ships
+
+    @staticmethod
+    def _read(path: str | None) -> dict[tuple[str, str], types.CodeType]:
+        if path is None:
+            return {}
+        try:
+            with open(path, "rb") as file:
+                header, codes = marshal.loads(file.read())  # at once: marshal.load reads piece by piece
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}  # none yet, unreadable or truncated: compile as if there were none
+        if header != _file_header() or not isinstance(codes, dict):
+            return {}  # another interpreter's or another layout's
+        return codes
+
+    def code(self, source: str, mode: str) -> types.CodeType:
+        key = (mode, source)
+        code = self.codes.get(key)
+        if code is None:
+            code = builtins.compile(source, "<string>", mode, dont_inherit=True)
+            self.codes[key] = code
+            self.compiled += 1
+        self.used[key] = code
+        return code
+
+    def exec(self, source: Any, /, globals: Any = None, locals: Any = None, *, closure: Any = None) -> None:
+        if globals is None:  # the caller's namespace, as the builtin would take it
+            frame = sys._getframe(1)
+            globals, locals = frame.f_globals, frame.f_locals if locals is None else locals
+        if isinstance(source, str):
+            source = self.code(source, "exec")
+        builtins.exec(source, globals, locals, closure=closure)
+
+    def compile(self, source: Any, filename: Any, mode: str, *args: Any, **keywords: Any) -> Any:
+        if isinstance(source, str) and filename == "<string>" and not args and not keywords:
+            return self.code(source, mode)
+        return builtins.compile(source, filename, mode, *args, **keywords)
+
+    def save(self) -> None:
+        """Keep what this import used (only that: what a library no longer generates is dropped)."""
+        if self.path is None or not (self.compiled or self.always_save):
+            return
+        if sys.dont_write_bytecode and not self.always_save:
+            return
+        staging = f"{self.path}.{os.getpid()}"
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(staging, "wb") as file:
+                marshal.dump((_file_header(), self.used), file)
+            os.replace(staging, self.path)  # readers see the old file or the new one, never half of one
+        except OSError:  # a read-only code folder (/var/task): this cold start stays as fast as it was
+            with contextlib.suppress(OSError):
+                os.unlink(staging)
+
+
+def _file_header() -> tuple[int, bytes, int]:
+    return (_GENERATED_CODE_FORMAT, importlib.util.MAGIC_NUMBER, sys.flags.optimize)
+
+
+def generated_code_path() -> str | None:
+    """This package's __pycache__, where its bytecode goes (None when bytecode has no place)."""
+    try:
+        bytecode = importlib.util.cache_from_source(__file__)
+    except (NotImplementedError, ValueError):
+        return None
+    return bytecode.removesuffix(".pyc") + ".generated-code"
+
+
 class DeferringFinder:
     """A meta path finder: the spec the other finders give, its loader made lazy for DEFERRED modules
     and LAZY_PACKAGES. Installed once per process; it also keeps the collector's thresholds to restore."""
@@ -166,6 +266,7 @@ class DeferringFinder:
         self.names = names
         self.packages = packages
         self.collector_thresholds: tuple[int, ...] | None = None  # while paused: those to restore
+        self.generated_code: GeneratedCode | None = None  # while importing: serves GENERATED_CODE_COMPILERS
 
     def find_spec(
         self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None
@@ -286,17 +387,45 @@ def install(
     if finder.collector_thresholds is None:
         finder.collector_thresholds = gc.get_threshold()
         gc.set_threshold(IMPORT_COLLECTION_THRESHOLD, *finder.collector_thresholds[1:])
+    if finder.generated_code is None:
+        finder.generated_code = GeneratedCode(generated_code_path())
+        for name, builtin in GENERATED_CODE_COMPILERS.items():
+            # A module-level name shadows the builtin for that module's code alone.
+            setattr(importlib.import_module(name), builtin, getattr(finder.generated_code, builtin))
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
-def finish() -> None:
-    """The handler is imported: keep what it made out of future collections, resume collecting."""
+def keep_generated_code() -> None:
+    """Write the file of generated code a deploy ships (bluegreen.bytecode runs this in the build, where
+    bytecode writing is off): import every module of this package, whose imports generate what the
+    handler's import does, then finish() as app.py would. Needs none of the function's settings."""
     finder = _installed_finder()
-    if finder is None or finder.collector_thresholds is None:
+    if finder is None or finder.generated_code is None:
+        raise RuntimeError("the handler was imported already in this process: nothing left to record")
+    finder.generated_code.always_save = True
+    import pkgutil  # here: no cold start needs it
+
+    package = __name__.rpartition(".")[0]
+    for module in pkgutil.iter_modules(sys.modules[package].__path__, f"{package}."):
+        importlib.import_module(module.name)
+    finish()
+
+
+def finish() -> None:
+    """The handler is imported: keep what it made out of future collections, resume collecting, give
+    the modules that generate code their builtins back and keep that code for the next cold start."""
+    finder = _installed_finder()
+    if finder is None:
         return
-    gc.freeze()
-    gc.set_threshold(*finder.collector_thresholds)
-    finder.collector_thresholds = None
+    if finder.collector_thresholds is not None:
+        gc.freeze()
+        gc.set_threshold(*finder.collector_thresholds)
+        finder.collector_thresholds = None
+    if finder.generated_code is not None:
+        for name, builtin in GENERATED_CODE_COMPILERS.items():
+            vars(sys.modules[name]).pop(builtin, None)
+        finder.generated_code.save()
+        finder.generated_code = None
 
 
 install()

@@ -5,10 +5,13 @@ to the object the eager package has) and the collector paused while the handler 
 """
 
 import json
+import marshal
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
+from pathlib import Path
 
 import pytest
 
@@ -120,11 +123,15 @@ print(json.dumps(steps))
 """
 
 
-def run_probe(probe: str, color: str) -> dict[str, object]:
+def run_probe(probe: str, color: str, *flags: str) -> dict[str, object]:
     environ = {**os.environ, **TEST_ENVIRONMENT, "APP_COLOR": color, "APP_VERSION": RELEASE_VERSIONS[color]}
     environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", probe], env=environ, capture_output=True, text=True, check=False
+        [sys.executable, "-I", "-S", *flags, "-c", probe],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     answer: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -348,3 +355,158 @@ def test_a_failed_import_leaves_the_collector_running() -> None:
     assert answer["import failed"] == "ConfigurationError"
     assert answer["objects frozen"] is False
     assert answer["collects afterwards"] is True
+
+
+# A cold start of a copy of the bundle: what the generated-code cache served, and whether its code is
+# what compile makes. Bytecode writing follows the interpreter's flags (-B in some tests).
+_GENERATED_CODE = """
+import builtins, contextlib, io, json, os, sys
+sys.path[:0] = [{bundle!r}]
+sys.path.append({site!r})
+import petstore.cold_start as cold_start
+cache = cold_start._installed_finder().generated_code
+import dataclasses, typing
+def shadowed():
+    return [name for name in ("exec", "compile") if name in {{**vars(dataclasses), **vars(typing)}}]
+while_importing = shadowed()
+import app
+sys.path.append({repo!r})
+from tests.events import FakeLambdaContext, load_event
+with contextlib.redirect_stdout(io.StringIO()):
+    status = app.lambda_handler(load_event("health"), FakeLambdaContext())["statusCode"]
+fresh = all(
+    code == builtins.compile(source, "<string>", mode, dont_inherit=True)
+    for (mode, source), code in cache.used.items()
+)
+print(json.dumps({{
+    "shadowed while importing": while_importing,
+    "shadowed after": shadowed(),
+    "compiled": cache.compiled,
+    "served": len(cache.used) - cache.compiled,
+    "same as compile makes": fresh,
+    "file": os.path.exists(cache.path),
+    "health": status,
+}}))
+"""
+
+
+def copy_bundle(color: str, destination: Path) -> Path:
+    """The color's sources in a folder of their own: the cache is written beside its bytecode."""
+    bundle = destination / color
+    shutil.copytree(BUNDLES_DIR / color, bundle, ignore=shutil.ignore_patterns("__pycache__"))
+    return bundle
+
+
+def cold_start(bundle: Path, color: str, *flags: str) -> dict[str, object]:
+    probe = _GENERATED_CODE.format(bundle=str(bundle), site=SITE_PACKAGES, repo=str(REPO_ROOT))
+    return run_probe(probe, color, *flags)
+
+
+def generated_code_file(bundle: Path) -> Path:
+    files = list((bundle / "petstore" / "__pycache__").glob("cold_start.*.generated-code"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_the_code_an_import_generates_is_kept_and_the_next_cold_start_compiles_none(
+    color: str, tmp_path: Path
+) -> None:
+    # GIVEN a bundle never imported, in a writable folder
+    bundle = copy_bundle(color, tmp_path)
+
+    # WHEN it cold-starts twice
+    first, second = cold_start(bundle, color), cold_start(bundle, color)
+
+    # THEN the first compiles what dataclasses and typing generate, and keeps it; the second reuses it
+    # all, code equal to what compile makes; the builtins are the modules' own again after the import
+    assert first["compiled"] > 200 and first["served"] == 0
+    assert second["compiled"] == 0 and second["served"] == first["compiled"]
+    for answer in (first, second):
+        assert answer["shadowed while importing"] == ["exec", "compile"]
+        assert answer["shadowed after"] == []
+        assert answer["same as compile makes"] is True
+        assert answer["file"] is True
+        assert answer["health"] == 200
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not marshal data", marshal.dumps(((0, b"\x00\x00\r\n", 0), {})), b""],
+    ids=["damaged", "another interpreter's", "empty"],
+)
+def test_a_damaged_or_foreign_generated_code_file_is_ignored_and_replaced(
+    content: bytes, tmp_path: Path
+) -> None:
+    # GIVEN a bundle whose generated-code file is not one this interpreter wrote
+    bundle = copy_bundle("blue", tmp_path)
+    cold_start(bundle, "blue")
+    generated_code_file(bundle).write_bytes(content)
+
+    # WHEN it cold-starts
+    answer = cold_start(bundle, "blue")
+
+    # THEN it compiles as if there were no file, answers, and the next cold start reuses the new file
+    assert answer["compiled"] > 200 and answer["health"] == 200
+    assert cold_start(bundle, "blue")["compiled"] == 0
+
+
+def test_where_bytecode_is_not_written_no_generated_code_is_either(tmp_path: Path) -> None:
+    # GIVEN bytecode writing off (-B), and a bundle whose __pycache__ cannot be a folder
+    quiet, blocked = copy_bundle("blue", tmp_path / "quiet"), copy_bundle("blue", tmp_path / "blocked")
+    (blocked / "petstore" / "__pycache__").write_text("a file where the folder would be")
+
+    # WHEN each cold-starts
+    answers = [cold_start(quiet, "blue", "-B"), cold_start(blocked, "blue")]
+
+    # THEN both answer, compiling what they need, and neither writes the file
+    for answer in answers:
+        assert answer["compiled"] > 200 and answer["health"] == 200
+        assert answer["file"] is False
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_a_build_keeps_the_generated_code_without_the_functions_settings(color: str, tmp_path: Path) -> None:
+    # GIVEN a bundle being built: bytecode writing off, none of the function's environment
+    bundle = copy_bundle(color, tmp_path)
+    keep = (
+        f"import sys; sys.path[:0] = [{str(bundle)!r}]; sys.path.append({SITE_PACKAGES!r}); "
+        "import petstore.cold_start as c; c.keep_generated_code()"
+    )
+    environ = {key: value for key, value in os.environ.items() if key not in TEST_ENVIRONMENT}
+    subprocess.run([sys.executable, "-I", "-S", "-B", "-c", keep], env=environ, check=True)
+
+    # WHEN the function cold-starts where nothing can be written (-B)
+    answer = cold_start(bundle, color, "-B")
+
+    # THEN what its import generates was all in the build's file
+    assert generated_code_file(bundle).stat().st_size > 0
+    assert answer["compiled"] == 0 and answer["served"] > 200
+    assert answer["health"] == 200
+
+
+# Calls the cache does not serve: they go to the builtin as the caller made them.
+_UNSERVED_CALLS = """
+import json, sys
+sys.path[:0] = [{bundle!r}]
+import petstore.cold_start as cold_start
+cache = cold_start.GeneratedCode(None)
+pet = "Buddy"
+cache.exec("found = pet")  # no namespace: the caller's, as the builtin's
+named = cache.compile("1 + 1", "pets.py", "eval")
+flagged = cache.compile("x: int", "<string>", "exec", 0, True)
+counter = []
+cache.exec(compile("counter.append(len(counter))", "<x>", "exec"), globals())
+print(json.dumps({{
+    "found": found,
+    "named file": named.co_filename,
+    "cached": sorted(mode for mode, _ in cache.used),
+    "code objects run": counter,
+}}))
+"""
+
+
+def test_calls_the_generated_code_cache_does_not_serve_behave_as_the_builtins() -> None:
+    answer = run_probe(_UNSERVED_CALLS.format(bundle=str(BUNDLES_DIR / "blue")), "blue")
+
+    assert answer == {"found": "Buddy", "named file": "pets.py", "cached": ["exec"], "code objects run": [0]}
