@@ -26,16 +26,16 @@ there (a tenth of the import). It is paused (its first threshold raised, so a fa
 collects) until finish(), which moves what the import made to the permanent generation (gc.freeze: the
 warm requests' collections no longer scan it) and restores the thresholds.
 
-Generated code: the standard library compiles source text it writes at run time, which no bytecode
-cache holds: dataclasses compiles each dataclass's methods (exec of their source; the libraries define
-about 50), typing compiles each string annotation into a ForwardRef (about 700, pydantic-core's
-TypedDicts). Compiling them is about a quarter of the import. While the handler imports, those two
-modules compile through GeneratedCode: code objects by (mode, source text), kept in this package's
-__pycache__ beside its bytecode (written by finish() like a .pyc: when bytecode may be written and the
-folder is writable; a deploy ships it with the bytecode), read back by the next cold start. A code
-object depends only on its source text and the interpreter (the file names both: a stale or foreign
-file is ignored), so a cached one is the one compile would make. keep_generated_code() writes the file
-in a build, which ships it as it ships bytecode (Lambda's code folder is read-only).
+Generated code: the standard library compiles source text it writes at run time, which no bytecode cache
+holds: dataclasses compiles each dataclass's methods (exec of their source; the libraries define about
+50), typing compiles each string annotation into a ForwardRef (about 700, pydantic-core's TypedDicts),
+namedtuple and typing_inspection a function each. Compiling them is about a quarter of the import. While
+the handler imports, those modules compile through GeneratedCode: code objects by (mode, source text),
+kept in this package's __pycache__ beside its bytecode (written by finish() like a .pyc: when bytecode
+may be written and the folder is writable; a deploy ships it with the bytecode), read back by the next
+cold start. A code object depends only on its source text and the interpreter (the file names both: a
+stale or foreign file is ignored), so a cached one is the one compile would make. keep_generated_code()
+writes the file in a build, which ships it as it ships bytecode (Lambda's code folder is read-only).
 
 Pydantic looks for plugins on the first model it builds, reading every installed distribution's
 metadata (importlib.metadata, several ms); this bundle ships none, so the lookup is switched off
@@ -171,14 +171,22 @@ IMPORT_COLLECTION_THRESHOLD = 200_000
 
 
 # Modules that compile source text they generate, and the builtin each calls to do it.
-GENERATED_CODE_COMPILERS = {"dataclasses": "exec", "typing": "compile"}
+# Modules that compile source text they generate, and the builtin each calls to do it. None of them
+# has a `from __future__` import (the builtins would pass its flags on; GeneratedCode passes none).
+GENERATED_CODE_COMPILERS = {
+    "collections": "eval",  # namedtuple's __new__
+    "dataclasses": "exec",  # each dataclass's methods
+    "typing": "compile",  # ForwardRef, for each string annotation
+    "typing_inspection.typing_objects": "exec",  # pydantic's checks, one function per typing object
+}
 _GENERATED_CODE_FORMAT = 1  # bump when the file's layout changes
 
 
 class GeneratedCode:
     """Code objects compiled from generated source text, by (mode, source), read from and saved to a file.
 
-    Its exec and compile take the builtins' place in GENERATED_CODE_COMPILERS while the handler imports.
+    Its exec, eval and compile take the builtins' place in GENERATED_CODE_COMPILERS while the handler
+    imports.
     Only what those modules call is served from the cache (source text, file name "<string>", no flags);
     any other call goes to the builtin unchanged.
     """
@@ -221,6 +229,14 @@ class GeneratedCode:
             source = self.code(source, "exec")
         builtins.exec(source, globals, locals, closure=closure)
 
+    def eval(self, source: Any, /, globals: Any = None, locals: Any = None) -> Any:
+        if globals is None:  # the caller's namespace, as the builtin would take it
+            frame = sys._getframe(1)
+            globals, locals = frame.f_globals, frame.f_locals if locals is None else locals
+        if isinstance(source, str):
+            source = self.code(source.lstrip(" \t"), "eval")  # the builtin ignores leading blanks
+        return builtins.eval(source, globals, locals)
+
     def compile(self, source: Any, filename: Any, mode: str, *args: Any, **keywords: Any) -> Any:
         if isinstance(source, str) and filename == "<string>" and not args and not keywords:
             return self.code(source, mode)
@@ -258,7 +274,8 @@ def generated_code_path() -> str | None:
 
 class DeferringFinder:
     """A meta path finder: the spec the other finders give, its loader made lazy for DEFERRED modules
-    and LAZY_PACKAGES. Installed once per process; it also keeps the collector's thresholds to restore."""
+    and LAZY_PACKAGES, and seeding GENERATED_CODE_COMPILERS with the cache's builtins while importing.
+    Installed once per process; it also keeps the collector's thresholds to restore."""
 
     defers_unused_modules = True  # marks the hook, installed once per process
 
@@ -271,7 +288,8 @@ class DeferringFinder:
     def find_spec(
         self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None
     ) -> ModuleSpec | None:
-        if name not in self.names and name not in self.packages:
+        generating = self.generated_code is not None and name in GENERATED_CODE_COMPILERS
+        if name not in self.names and name not in self.packages and not generating:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -280,7 +298,11 @@ class DeferringFinder:
             if spec is None:
                 continue
             if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                if name in self.packages:
+                if generating:
+                    builtin = GENERATED_CODE_COMPILERS[name]
+                    compiler = getattr(self.generated_code, builtin)
+                    spec.loader = _SeedingLoader(spec.loader, {builtin: compiler})  # type: ignore[assignment]
+                elif name in self.packages:
                     spec.loader = _LazyPackageLoader(spec.loader, self.packages[name])  # type: ignore[assignment]
                 else:
                     spec.loader = _DeferringLoader(spec.loader)
@@ -308,6 +330,25 @@ def _answering_spec(lazy_module: type[types.ModuleType]) -> type[types.ModuleTyp
             delattr(self, attribute)
 
     return DeferredModule
+
+
+class _SeedingLoader:
+    """Executes the module as its own loader would, with names set in it first (they shadow builtins)."""
+
+    def __init__(self, loader: Any, names: Mapping[str, object]) -> None:
+        self.loader = loader
+        self.names = names
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
+        module: types.ModuleType | None = self.loader.create_module(spec)
+        return module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        vars(module).update(self.names)
+        self.loader.exec_module(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)  # get_source, is_package, resource readers: the real loader's
 
 
 class _LazyPackageLoader:
@@ -390,8 +431,10 @@ def install(
     if finder.generated_code is None:
         finder.generated_code = GeneratedCode(generated_code_path())
         for name, builtin in GENERATED_CODE_COMPILERS.items():
-            # A module-level name shadows the builtin for that module's code alone.
-            setattr(importlib.import_module(name), builtin, getattr(finder.generated_code, builtin))
+            # A module-level name shadows the builtin for that module's code alone; a module not yet
+            # imported gets it from the finder, before its code runs.
+            if name in sys.modules:
+                setattr(sys.modules[name], builtin, getattr(finder.generated_code, builtin))
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
@@ -423,7 +466,8 @@ def finish() -> None:
         finder.collector_thresholds = None
     if finder.generated_code is not None:
         for name, builtin in GENERATED_CODE_COMPILERS.items():
-            vars(sys.modules[name]).pop(builtin, None)
+            if name in sys.modules:
+                vars(sys.modules[name]).pop(builtin, None)
         finder.generated_code.save()
         finder.generated_code = None
 

@@ -4,6 +4,7 @@ Covers petstore/cold_start.py: deferred modules, lazy packages (every name they 
 to the object the eager package has) and the collector paused while the handler imports.
 """
 
+import importlib.util
 import json
 import marshal
 import os
@@ -365,9 +366,12 @@ sys.path[:0] = [{bundle!r}]
 sys.path.append({site!r})
 import petstore.cold_start as cold_start
 cache = cold_start._installed_finder().generated_code
-import dataclasses, typing
+import importlib
 def shadowed():
-    return [name for name in ("exec", "compile") if name in {{**vars(dataclasses), **vars(typing)}}]
+    return sorted(
+        name for name, builtin in cold_start.GENERATED_CODE_COMPILERS.items()
+        if builtin in vars(importlib.import_module(name))
+    )
 while_importing = shadowed()
 import app
 sys.path.append({repo!r})
@@ -388,6 +392,18 @@ print(json.dumps({{
     "health": status,
 }}))
 """
+
+
+# The modules whose generated code the cache serves (petstore.cold_start.GENERATED_CODE_COMPILERS).
+GENERATING_MODULES = ["collections", "dataclasses", "typing", "typing_inspection.typing_objects"]
+
+
+def test_no_module_whose_code_is_cached_passes_future_flags_to_what_it_compiles() -> None:
+    # The builtins compile with their caller's `from __future__` flags; the cache compiles with none.
+    for name in GENERATING_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None
+        assert "from __future__" not in Path(spec.origin).read_text(encoding="utf-8"), name
 
 
 def copy_bundle(color: str, destination: Path) -> Path:
@@ -423,7 +439,7 @@ def test_the_code_an_import_generates_is_kept_and_the_next_cold_start_compiles_n
     assert first["compiled"] > 200 and first["served"] == 0
     assert second["compiled"] == 0 and second["served"] == first["compiled"]
     for answer in (first, second):
-        assert answer["shadowed while importing"] == ["exec", "compile"]
+        assert answer["shadowed while importing"] == GENERATING_MODULES
         assert answer["shadowed after"] == []
         assert answer["same as compile makes"] is True
         assert answer["file"] is True
