@@ -26,16 +26,20 @@ there (a tenth of the import). It is paused (its first threshold raised, so a fa
 collects) until finish(), which moves what the import made to the permanent generation (gc.freeze: the
 warm requests' collections no longer scan it) and restores the thresholds.
 
-Generated code: the standard library compiles source text it writes at run time, which no bytecode cache
-holds: dataclasses compiles each dataclass's methods (exec of their source; the libraries define about
-50), typing compiles each string annotation into a ForwardRef (about 700, pydantic-core's TypedDicts),
-namedtuple and typing_inspection a function each. Compiling them is about a quarter of the import. While
-the handler imports, those modules compile through GeneratedCode: code objects by (mode, source text),
-kept in this package's __pycache__ beside its bytecode (written by finish() like a .pyc: when bytecode
-may be written and the folder is writable; a deploy ships it with the bytecode), read back by the next
-cold start. A code object depends only on its source text and the interpreter (the file names both: a
-stale or foreign file is ignored), so a cached one is the one compile would make. keep_generated_code()
-writes the file in a build, which ships it as it ships bytecode (Lambda's code folder is read-only).
+Generated code: the standard library compiles, at run time, what no bytecode cache holds. dataclasses
+compiles each dataclass's methods from source (the libraries define about 50), typing compiles each
+string annotation into a ForwardRef (about 700, pydantic-core's TypedDicts), namedtuple and
+typing_inspection a function each, and re compiles each regular expression (about 35) with its parser
+and compiler, written in Python: together about a third of the import. While the handler imports,
+those modules compile through GeneratedCode: code objects by (mode, source text), and for a regular
+expression the program re's compiler (re._compiler.compile) hands _sre.compile, recorded the first time
+and handed to _sre.compile directly afterwards. They are kept in this package's __pycache__ beside its
+bytecode (written by finish() like a .pyc: when bytecode may be written and the folder is writable) and
+read back by the next cold start. Each depends only on its source text and the interpreter: the file
+names the bytecode's magic number, the regular-expression engine's and the optimization level, and a
+stale or foreign file is ignored, so what the cache serves is what compiling would make.
+keep_generated_code() writes the file in a build, which ships it as it ships bytecode (Lambda's code
+folder is read-only).
 
 Pydantic looks for plugins on the first model it builds, reading every installed distribution's
 metadata (importlib.metadata, several ms); this bundle ships none, so the lookup is switched off
@@ -45,12 +49,14 @@ https://peps.python.org/pep-0562/, https://docs.python.org/3/library/gc.html#gc.
 https://docs.pydantic.dev/latest/concepts/plugins/
 """
 
+import _sre
 import builtins
 import contextlib
 import gc
 import importlib.util
 import marshal
 import os
+import re
 import sys
 import types
 from collections.abc import Mapping, Sequence
@@ -179,14 +185,15 @@ GENERATED_CODE_COMPILERS = {
     "typing": "compile",  # ForwardRef, for each string annotation
     "typing_inspection.typing_objects": "exec",  # pydantic's checks, one function per typing object
 }
-_GENERATED_CODE_FORMAT = 1  # bump when the file's layout changes
+_GENERATED_CODE_FORMAT = 2  # bump when the file's layout changes
 
 
 class GeneratedCode:
-    """Code objects compiled from generated source text, by (mode, source), read from and saved to a file.
+    """Code objects compiled from generated source text, by (mode, source), and regular expressions'
+    programs, by ("re", pattern, flags), read from and saved to a file.
 
-    Its exec, eval and compile take the builtins' place in GENERATED_CODE_COMPILERS while the handler
-    imports.
+    Its exec, eval and compile take the builtins' place in GENERATED_CODE_COMPILERS, and its regex
+    re's compiler, while the handler imports.
     Only what those modules call is served from the cache (source text, file name "<string>", no flags);
     any other call goes to the builtin unchanged.
     """
@@ -194,12 +201,15 @@ class GeneratedCode:
     def __init__(self, path: str | None) -> None:
         self.path = path
         self.codes = self._read(path)
-        self.used: dict[tuple[str, str], types.CodeType] = {}  # what this process compiled or reused
+        self.used: dict[tuple[Any, ...], Any] = {}  # what this process compiled or reused
         self.compiled = 0  # of which compiled here: the file is rewritten when nonzero
+        current = re._compiler.compile  # type: ignore[attr-defined]
+        # re's own compiler (another cache's, left by an import that failed, wraps it)
+        self.regex_compile = getattr(getattr(current, "__self__", None), "regex_compile", current)
         self.always_save = False  # even where bytecode is not written: a build writing the file it ships
 
     @staticmethod
-    def _read(path: str | None) -> dict[tuple[str, str], types.CodeType]:
+    def _read(path: str | None) -> dict[tuple[Any, ...], Any]:
         if path is None:
             return {}
         try:
@@ -237,6 +247,32 @@ class GeneratedCode:
             source = self.code(source.lstrip(" \t"), "eval")  # the builtin ignores leading blanks
         return builtins.eval(source, globals, locals)
 
+    def regex(self, pattern: Any, flags: int = 0) -> Any:
+        """re's compiler (re._compiler.compile) with the program of a pattern's text from the cache: the
+        arguments re passes to _sre.compile, recorded the first time."""
+        compiler = sys.modules["re._compiler"]
+        if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG:  # re.Scanner's parsed patterns
+            return self.regex_compile(pattern, flags)
+        key = ("re", pattern, int(flags))
+        program = self.codes.get(key)
+        if program is not None:
+            self.used[key] = program
+            text, final_flags, code, groups, groupindex, indexgroup = program
+            return _sre.compile(text, final_flags, list(code), groups, dict(groupindex), indexgroup)
+        recorder = _RecordingSre()
+        compiler._sre = recorder  # type: ignore[attr-defined]
+        try:
+            compiled = self.regex_compile(pattern, flags)
+        finally:
+            compiler._sre = _sre  # type: ignore[attr-defined]
+        if recorder.arguments is not None:
+            # re's opcodes and flags are int subclasses, which marshal cannot write: plain ints
+            text, final_flags, code, groups, groupindex, indexgroup = recorder.arguments
+            program = (text, int(final_flags), [int(op) for op in code], groups, groupindex, indexgroup)
+            self.codes[key] = self.used[key] = program
+            self.compiled += 1
+        return compiled
+
     def compile(self, source: Any, filename: Any, mode: str, *args: Any, **keywords: Any) -> Any:
         if isinstance(source, str) and filename == "<string>" and not args and not keywords:
             return self.code(source, mode)
@@ -248,19 +284,37 @@ class GeneratedCode:
             return
         if sys.dont_write_bytecode and not self.always_save:
             return
+        try:
+            data = marshal.dumps((_file_header(), self.used))
+        except ValueError:  # something marshal cannot write: no file rather than a failed cold start
+            return
         staging = f"{self.path}.{os.getpid()}"
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             with open(staging, "wb") as file:
-                marshal.dump((_file_header(), self.used), file)
+                file.write(data)
             os.replace(staging, self.path)  # readers see the old file or the new one, never half of one
         except OSError:  # a read-only code folder (/var/task): this cold start stays as fast as it was
             with contextlib.suppress(OSError):
                 os.unlink(staging)
 
 
-def _file_header() -> tuple[int, bytes, int]:
-    return (_GENERATED_CODE_FORMAT, importlib.util.MAGIC_NUMBER, sys.flags.optimize)
+def _file_header() -> tuple[int, bytes, int, int]:
+    return (_GENERATED_CODE_FORMAT, importlib.util.MAGIC_NUMBER, _sre.MAGIC, sys.flags.optimize)
+
+
+class _RecordingSre:
+    """Stands in for _sre in re._compiler while it compiles a pattern: records what it hands _sre.compile."""
+
+    def __init__(self) -> None:
+        self.arguments: tuple[Any, ...] | None = None
+
+    def compile(self, *arguments: Any) -> Any:
+        self.arguments = arguments
+        return _sre.compile(*arguments)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_sre, name)
 
 
 def generated_code_path() -> str | None:
@@ -435,6 +489,7 @@ def install(
             # imported gets it from the finder, before its code runs.
             if name in sys.modules:
                 setattr(sys.modules[name], builtin, getattr(finder.generated_code, builtin))
+        re._compiler.compile = finder.generated_code.regex  # type: ignore[attr-defined]
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
@@ -468,6 +523,7 @@ def finish() -> None:
         for name, builtin in GENERATED_CODE_COMPILERS.items():
             if name in sys.modules:
                 vars(sys.modules[name]).pop(builtin, None)
+        re._compiler.compile = finder.generated_code.regex_compile  # type: ignore[attr-defined]
         finder.generated_code.save()
         finder.generated_code = None
 
