@@ -49,7 +49,7 @@ https://peps.python.org/pep-0562/, https://docs.python.org/3/library/gc.html#gc.
 https://docs.pydantic.dev/latest/concepts/plugins/
 """
 
-import _sre
+import _sre  # type: ignore[import-not-found]  # the regular-expression engine, no stubs
 import builtins
 import contextlib
 import gc
