@@ -176,7 +176,6 @@ LAZY_PACKAGES: dict[str, dict[str, str]] = {
 IMPORT_COLLECTION_THRESHOLD = 200_000
 
 
-# Modules that compile source text they generate, and the builtin each calls to do it.
 # Modules that compile source text they generate, and the builtin each calls to do it. None of them
 # has a `from __future__` import (the builtins would pass its flags on; GeneratedCode passes none).
 GENERATED_CODE_COMPILERS = {
@@ -250,7 +249,6 @@ class GeneratedCode:
     def regex(self, pattern: Any, flags: int = 0) -> Any:
         """re's compiler (re._compiler.compile) with the program of a pattern's text from the cache: the
         arguments re passes to _sre.compile, recorded the first time."""
-        compiler = sys.modules["re._compiler"]
         if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG:  # re.Scanner's parsed patterns
             return self.regex_compile(pattern, flags)
         key = ("re", pattern, int(flags))
@@ -260,11 +258,11 @@ class GeneratedCode:
             text, final_flags, code, groups, groupindex, indexgroup = program
             return _sre.compile(text, final_flags, list(code), groups, dict(groupindex), indexgroup)
         recorder = _RecordingSre()
-        compiler._sre = recorder  # type: ignore[attr-defined]
+        re._compiler._sre = recorder  # type: ignore[attr-defined]
         try:
             compiled = self.regex_compile(pattern, flags)
         finally:
-            compiler._sre = _sre  # type: ignore[attr-defined]
+            re._compiler._sre = _sre  # type: ignore[attr-defined]
         if recorder.arguments is not None:
             # re's opcodes and flags are int subclasses, which marshal cannot write: plain ints
             text, final_flags, code, groups, groupindex, indexgroup = recorder.arguments
