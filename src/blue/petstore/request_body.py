@@ -102,13 +102,9 @@ def parse_strict_json(text: str) -> Any:
     if not text.strip():
         raise BadRequestError("Request body is required: send a JSON object")
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=_object_without_duplicate_keys,
-            parse_constant=_reject_constant,
-            parse_float=_finite_float,
-            parse_int=_bounded_int,
-        )
+        if text.startswith("\ufeff"):  # what json.loads refuses before decoding
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _STRICT_DECODER.decode(text)
     except _RejectedJSON as rejected:
         raise BadRequestError(f"Request body is not valid JSON: {rejected}") from None
     except json.JSONDecodeError as error:
@@ -141,3 +137,12 @@ def _bounded_int(literal: str) -> int:
     if len(literal.lstrip("-")) > MAX_INTEGER_DIGITS:
         raise _RejectedJSON("an integer is too large")
     return int(literal)
+
+
+# json.loads with these hooks, without making a decoder and its scanner for every request.
+_STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object_without_duplicate_keys,
+    parse_constant=_reject_constant,
+    parse_float=_finite_float,
+    parse_int=_bounded_int,
+)

@@ -14,7 +14,7 @@ tests/unit/handlers/test_request_validation.py serves every stored request throu
 compares the answers, so a Powertools upgrade that changes validation fails there.
 """
 
-from collections.abc import Collection, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from enum import Enum
 from typing import Any
 
@@ -153,8 +153,10 @@ def _query_names(event: Mapping[str, Any]) -> set[str]:
 
 
 def _header_names(event: Mapping[str, Any]) -> set[str]:
-    """The header names sent, lower-cased: Powertools reads headers without regard to case."""
-    sent: Iterable[str] = (*(event.get("headers") or ()), *(event.get("multiValueHeaders") or ()))
+    """The header names sent, lower-cased: Powertools reads headers without regard to case. API Gateway
+    sends each name in both maps: each distinct name is lower-cased once."""
+    sent = set(event.get("headers") or ())
+    sent.update(event.get("multiValueHeaders") or ())
     return {name.lower() for name in sent}
 
 

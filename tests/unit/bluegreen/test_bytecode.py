@@ -3,6 +3,7 @@ for the modules its handler reaches."""
 
 from __future__ import annotations
 
+import json
 import marshal
 import subprocess
 import sys
@@ -188,3 +189,48 @@ def test_a_function_the_analysis_cannot_read_gets_bytecode_for_every_module(tmp_
 
     assert pyc_of(build / "BlueFunction" / "petstore" / "models.py") is not None
     assert pyc_of(build / "BlueFunction" / "unused.py") is not None
+
+
+# A stand-in for the pet store's keeper: records how the build ran it, or fails when told to.
+_KEEPER = """import json, os, sys
+
+def keep_generated_code():
+    if os.path.exists(os.path.join(os.path.dirname(__file__), "fail")):
+        raise RuntimeError("cannot keep")
+    how = {"bytecode written": not sys.dont_write_bytecode, "isolated": bool(sys.flags.isolated)}
+    with open(os.path.join(os.path.dirname(__file__), "kept.json"), "w") as file:
+        json.dump(how, file)
+"""
+
+
+def with_keeper(build: Path) -> Path:
+    package = build / "BlueFunction" / "petstore"
+    (package / "cold_start.py").write_text(_KEEPER)
+    return package
+
+
+def test_a_function_that_keeps_its_generated_code_has_it_kept_in_the_build(tmp_path: Path) -> None:
+    # GIVEN a function whose bundle has the generated-code keeper
+    build = built(tmp_path, this_runtime())
+    package = with_keeper(build)
+
+    # WHEN the build is compiled
+    said = compile_build(build)
+
+    # THEN the keeper ran once, isolated and with bytecode writing off (it writes its own file)
+    assert said == f"bytecode compiled for BlueFunction ({this_runtime()})"
+    assert json.loads((package / "kept.json").read_text()) == {"bytecode written": False, "isolated": True}
+
+
+def test_a_keeper_that_fails_is_named_and_leaves_the_bytecode(tmp_path: Path) -> None:
+    # GIVEN a function whose keeper fails
+    build = built(tmp_path, this_runtime())
+    package = with_keeper(build)
+    (package / "fail").write_text("")
+
+    # WHEN the build is compiled
+    said = compile_build(build)
+
+    # THEN the line says so, and the bytecode is there all the same
+    assert said.endswith("; the code the import generates could not be kept for BlueFunction")
+    assert list((package / "__pycache__").glob("models.*.pyc"))

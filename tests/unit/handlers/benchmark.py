@@ -12,7 +12,8 @@ Run: .venv/bin/python tests/unit/handlers/benchmark.py [--imports 5] [--invokes 
 - import without bytecode: `sam build` unpacks wheels and copies sources without compiling them, and
   /var/task is read-only, so on AWS every cold start compiles the bundle unless its bytecode is
   shipped; measured with no __pycache__ (-B), and with the unchecked-hash bytecode a deploy compiles
-  into the build (bluegreen.bytecode: the modules the handler reaches), beside bytecode for every module.
+  into the build (bluegreen.bytecode: the modules the handler reaches, and the code their import
+  generates), beside bytecode for every module.
 - first request: a fresh process imports the bundle and answers one request of the route; cold start
   is import plus that first request (Powertools builds each route's validation on its first request).
 - warm: in-process p50/p99 of lambda_handler for /health, /pets and POST /orders, logging, metrics and
@@ -46,7 +47,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bluegreen.bytecode import compile_function  # noqa: E402
+from bluegreen.bytecode import compile_function, keep_generated_code  # noqa: E402
 from tests.events import FakeLambdaContext, load_event  # noqa: E402
 from tests.handler_loader import BUNDLES_DIR, COLORS, RELEASE_VERSIONS, TEST_ENVIRONMENT, load_bundle  # noqa: E402
 
@@ -213,7 +214,8 @@ def bundle_copies(bundle: Path, workdir: Path) -> tuple[Path, Path, Path]:
     shipped, deployed, every = workdir / "as-built", workdir / "as-deployed", workdir / "every-module"
     for target in (shipped, deployed, every):
         shutil.copytree(bundle, target, ignore=shutil.ignore_patterns("__pycache__"))
-    compile_function(deployed, ["app"])
+    compile_function(deployed, ["app"])  # what bluegreen.bytecode.compile_build does for each function
+    keep_generated_code(deployed)
     compileall.compile_dir(every, quiet=1, invalidation_mode=PycInvalidationMode.UNCHECKED_HASH, workers=1)
     return shipped, deployed, every
 

@@ -4,11 +4,15 @@ Covers petstore/cold_start.py: deferred modules, lazy packages (every name they 
 to the object the eager package has) and the collector paused while the handler imports.
 """
 
+import importlib.util
 import json
+import marshal
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
+from pathlib import Path
 
 import pytest
 
@@ -120,11 +124,15 @@ print(json.dumps(steps))
 """
 
 
-def run_probe(probe: str, color: str) -> dict[str, object]:
+def run_probe(probe: str, color: str, *flags: str) -> dict[str, object]:
     environ = {**os.environ, **TEST_ENVIRONMENT, "APP_COLOR": color, "APP_VERSION": RELEASE_VERSIONS[color]}
     environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", probe], env=environ, capture_output=True, text=True, check=False
+        [sys.executable, "-I", "-S", *flags, "-c", probe],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     answer: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -348,3 +356,223 @@ def test_a_failed_import_leaves_the_collector_running() -> None:
     assert answer["import failed"] == "ConfigurationError"
     assert answer["objects frozen"] is False
     assert answer["collects afterwards"] is True
+
+
+# A cold start of a copy of the bundle: what the generated-code cache served, and whether its code is
+# what compile makes. Bytecode writing follows the interpreter's flags (-B in some tests).
+_GENERATED_CODE = """
+import builtins, contextlib, io, json, os, sys
+sys.path[:0] = [{bundle!r}]
+sys.path.append({site!r})
+import petstore.cold_start as cold_start
+cache = cold_start._installed_finder().generated_code
+read_from_file = set(cache.codes)
+import importlib
+def shadowed():
+    return sorted(
+        name for name, builtin in cold_start.GENERATED_CODE_COMPILERS.items()
+        if builtin in vars(importlib.import_module(name))
+    )
+while_importing = shadowed()
+import app
+sys.path.append({repo!r})
+from tests.events import FakeLambdaContext, load_event
+with contextlib.redirect_stdout(io.StringIO()):
+    status = app.lambda_handler(load_event("health"), FakeLambdaContext())["statusCode"]
+import re, _sre
+def made_afresh(key, cached):
+    if key[0] == "re":  # a pattern's program: the Pattern equals re's own (same flags and code)
+        _, pattern, flags = key
+        return _sre.compile(*cached) == cache.regex_compile(pattern, flags)
+    mode, source = key
+    return cached == builtins.compile(source, "<string>", mode, dont_inherit=True)
+fresh = all(made_afresh(key, cached) for key, cached in cache.used.items())
+regexes = sum(key[0] == "re" for key in cache.used)
+print(json.dumps({{
+    "shadowed while importing": while_importing,
+    "shadowed after": shadowed(),
+    "compiled": cache.compiled,
+    "served": len(cache.used) - cache.compiled,
+    "same as compile makes": fresh,
+    "regular expressions": regexes,
+    "kinds compiled": sorted({{key[0] for key in cache.used if key not in read_from_file}}),
+    "re's own compiler after": re._compiler.compile is cache.regex_compile,
+    "file": os.path.exists(cache.path),
+    "health": status,
+}}))
+"""
+
+
+# The modules whose generated code the cache serves (petstore.cold_start.GENERATED_CODE_COMPILERS).
+GENERATING_MODULES = ["collections", "dataclasses", "typing", "typing_inspection.typing_objects"]
+
+
+def test_no_module_whose_code_is_cached_passes_future_flags_to_what_it_compiles() -> None:
+    # The builtins compile with their caller's `from __future__` flags; the cache compiles with none.
+    for name in GENERATING_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None
+        assert "from __future__" not in Path(spec.origin).read_text(encoding="utf-8"), name
+
+
+def copy_bundle(color: str, destination: Path) -> Path:
+    """The color's sources in a folder of their own: the cache is written beside its bytecode."""
+    bundle = destination / color
+    shutil.copytree(BUNDLES_DIR / color, bundle, ignore=shutil.ignore_patterns("__pycache__"))
+    return bundle
+
+
+def cold_start(bundle: Path, color: str, *flags: str) -> dict[str, object]:
+    probe = _GENERATED_CODE.format(bundle=str(bundle), site=SITE_PACKAGES, repo=str(REPO_ROOT))
+    return run_probe(probe, color, *flags)
+
+
+def generated_code_file(bundle: Path) -> Path:
+    files = list((bundle / "petstore" / "__pycache__").glob("cold_start.*.generated-code"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_the_code_an_import_generates_is_kept_and_the_next_cold_start_compiles_none(
+    color: str, tmp_path: Path
+) -> None:
+    # GIVEN a bundle never imported, in a writable folder
+    bundle = copy_bundle(color, tmp_path)
+
+    # WHEN it cold-starts twice
+    first, second = cold_start(bundle, color), cold_start(bundle, color)
+
+    # THEN the first compiles what dataclasses and typing generate, and keeps it; the second reuses it
+    # all, code equal to what compile makes; the builtins are the modules' own again after the import
+    assert first["compiled"] > 200 and first["served"] == 0
+    assert second["compiled"] == 0 and second["served"] == first["compiled"]
+    for answer in (first, second):
+        assert answer["shadowed while importing"] == GENERATING_MODULES
+        assert answer["shadowed after"] == []
+        assert answer["same as compile makes"] is True
+        assert answer["regular expressions"] > 20
+        assert answer["re's own compiler after"] is True
+        assert answer["file"] is True
+        assert answer["health"] == 200
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not marshal data", marshal.dumps(((0, b"\x00\x00\r\n", 0), {})), b""],
+    ids=["damaged", "another interpreter's", "empty"],
+)
+def test_a_damaged_or_foreign_generated_code_file_is_ignored_and_replaced(
+    content: bytes, tmp_path: Path
+) -> None:
+    # GIVEN a bundle whose generated-code file is not one this interpreter wrote
+    bundle = copy_bundle("blue", tmp_path)
+    cold_start(bundle, "blue")
+    generated_code_file(bundle).write_bytes(content)
+
+    # WHEN it cold-starts
+    answer = cold_start(bundle, "blue")
+
+    # THEN it compiles as if there were no file, answers, and the next cold start reuses the new file
+    assert answer["compiled"] > 200 and answer["health"] == 200
+    assert cold_start(bundle, "blue")["compiled"] == 0
+
+
+def test_where_bytecode_is_not_written_no_generated_code_is_either(tmp_path: Path) -> None:
+    # GIVEN bytecode writing off (-B), and a bundle whose __pycache__ cannot be a folder
+    quiet, blocked = copy_bundle("blue", tmp_path / "quiet"), copy_bundle("blue", tmp_path / "blocked")
+    (blocked / "petstore" / "__pycache__").write_text("a file where the folder would be")
+
+    # WHEN each cold-starts
+    answers = [cold_start(quiet, "blue", "-B"), cold_start(blocked, "blue")]
+
+    # THEN both answer, compiling what they need, and neither writes the file
+    for answer in answers:
+        assert answer["compiled"] > 200 and answer["health"] == 200
+        assert answer["file"] is False
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_a_build_keeps_the_generated_code_without_the_functions_settings(color: str, tmp_path: Path) -> None:
+    # GIVEN a bundle being built: bytecode writing off, none of the function's environment
+    bundle = copy_bundle(color, tmp_path)
+    keep = (
+        f"import sys; sys.path[:0] = [{str(bundle)!r}]; sys.path.append({SITE_PACKAGES!r}); "
+        "import petstore.cold_start as c; c.keep_generated_code()"
+    )
+    environ = {key: value for key, value in os.environ.items() if key not in TEST_ENVIRONMENT}
+    subprocess.run([sys.executable, "-I", "-S", "-B", "-c", keep], env=environ, check=True)
+
+    # WHEN the function cold-starts where nothing can be written (-B)
+    answer = cold_start(bundle, color, "-B")
+
+    # THEN what its import generates was in the build's file, but for the regular expressions of its
+    # routes, which only the handler's import (not run at build time) registers
+    assert generated_code_file(bundle).stat().st_size > 0
+    assert answer["served"] > 200 and answer["compiled"] < 20
+    assert answer["kinds compiled"] == ["re"]
+    assert answer["health"] == 200
+
+
+# Calls the cache does not serve: they go to the builtin as the caller made them.
+_UNSERVED_CALLS = """
+import json, sys
+sys.path[:0] = [{bundle!r}]
+import petstore.cold_start as cold_start
+cache = cold_start.GeneratedCode(None)
+pet = "Buddy"
+cache.exec("found = pet")  # no namespace: the caller's, as the builtin's
+named = cache.compile("1 + 1", "pets.py", "eval")
+flagged = cache.compile("x: int", "<string>", "exec", 0, True)
+counter = []
+cache.exec(compile("counter.append(len(counter))", "<x>", "exec"), globals())
+print(json.dumps({{
+    "found": found,
+    "named file": named.co_filename,
+    "cached": sorted(mode for mode, _ in cache.used),
+    "code objects run": counter,
+}}))
+"""
+
+
+def test_calls_the_generated_code_cache_does_not_serve_behave_as_the_builtins() -> None:
+    answer = run_probe(_UNSERVED_CALLS.format(bundle=str(BUNDLES_DIR / "blue")), "blue")
+
+    assert answer == {"found": "Buddy", "named file": "pets.py", "cached": ["exec"], "code objects run": [0]}
+
+
+# Regular expressions while the cache serves re's compiler, and after an import that never finished.
+_REGEX_CALLS = """
+import json, re, sys
+sys.path[:0] = [{bundle!r}]
+import petstore.cold_start as cold_start
+first = cold_start._installed_finder().generated_code
+original = first.regex_compile
+pattern = re.compile(r"^ORD-(?P<hex>[0-9A-F]{{8}})$", re.IGNORECASE)
+reader = cold_start.GeneratedCode(None)  # a later cold start: reads what the first recorded
+reader.codes = dict(first.used)
+served = reader.regex(r"^ORD-(?P<hex>[0-9A-F]{{8}})$", re.IGNORECASE)
+scanner = re.Scanner([(r"[0-9]+", lambda _, token: int(token)), (r"\\s+", None)])
+after_failed_import = cold_start.GeneratedCode(None)  # re._compiler.compile is still the first's
+print(json.dumps({{
+    "served equals re's": served == original(r"^ORD-(?P<hex>[0-9A-F]{{8}})$", re.IGNORECASE),
+    "served compiled nothing": reader.compiled,
+    "match": pattern.match("ord-0a1b2c3d").group("hex"),
+    "scanner": scanner.scan("12 34")[0],
+    "unwraps to re's own": after_failed_import.regex_compile is original,
+    "re's own": original.__module__,
+}}))
+"""
+
+
+def test_regular_expressions_from_the_cache_equal_and_match_as_re_compiles_them() -> None:
+    answer = run_probe(_REGEX_CALLS.format(bundle=str(BUNDLES_DIR / "blue")), "blue")
+
+    assert answer == {
+        "served equals re's": True,
+        "served compiled nothing": 0,
+        "match": "0a1b2c3d",
+        "scanner": [12, 34],
+        "unwraps to re's own": True,
+        "re's own": "re._compiler",
+    }
