@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -140,6 +141,9 @@ class LocalCloud:
                 lambda: observability.store().generation,
             )
             self._snapshots.start()
+        # What starting made (the libraries, moto's and botocore's models, a restored state) lives as long as
+        # the server: frozen, a full collection no longer walks it while every request waits for the GIL.
+        gc.freeze()
         return self.endpoints
 
     def _restore(self) -> None:
