@@ -5,8 +5,8 @@ the live hostname, and runs switch-and-rollback cycles through the real custom-d
 (`bluegreen switch` / `bluegreen rollback`). Prints requests, failures, old-color responses after a
 switch had completed, convergence per switch, latency p50/p99 and requests per second, and the orders
 placed through the live hostname meanwhile (each read back afterwards: lost and duplicated, goal 0);
-the latency of the 10 s after each flip beside the steady p99 of the same load; then times two switches
-done as a plain `sam deploy` of the custom-domain stack for comparison, under the same load and with none.
+the latency of the 10 s after each flip beside the steady p99 of the same load; then times a switch and
+its way back done as a plain `sam deploy` of the custom-domain stack, under the same load and with none.
 The operator's commands run in sessions of their own, as from a terminal, apart from the load.
 """
 

@@ -50,7 +50,7 @@ class Timeouts:
 
 
 def _send_without_delay(writer: asyncio.StreamWriter) -> None:
-    """Turns Nagle's algorithm off, as API Gateway's front end does not hold a response back either.
+    """Turns Nagle's algorithm off: an answer is sent when written, never held for an earlier segment's ACK.
 
     asyncio does this itself only for sockets made with proto=IPPROTO_TCP, and `socket.create_server`
     makes them with 0: every first answer on a connection (written while the TLS 1.3 session tickets
