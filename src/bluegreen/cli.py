@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 from botocore.exceptions import BotoCoreError, ClientError  # light: no client machinery
 
+from bluegreen.deferred_crt import defer_native_library
 from bluegreen.errors import BlueGreenError, aws_error_hint
 from bluegreen.local_env import ensure_local_process_env
 
@@ -91,21 +92,22 @@ def cli(ctx: click.Context, config_env: str, project_dir: Path, json_output: boo
     ctx.obj = ctx.obj(project_dir, config_env, debug=debug, json_output=json_output)
 
 
-# Optional packages botocore imports at start-up when installed (SAM CLI and moto bring them along): the AWS
-# CRT (S3 transfers, SigV4a, CRC32C/CRC64 checksums) and pyOpenSSL (for an SSLContext that it then takes from
-# the standard library anyway). The tool calls nothing they serve, and they cost about 0.15 s of CPU at every
-# start; marked absent, botocore takes its pure-Python paths.
-UNUSED_OPTIONAL_MODULES = ("awscrt", "urllib3.contrib.pyopenssl")
+# Optional packages botocore imports at start-up when installed (SAM CLI and moto bring them along) and that
+# no command needs: pyOpenSSL, through which botocore takes the standard library's own SSLContext. Marked
+# absent, botocore takes that SSLContext directly.
+UNUSED_OPTIONAL_MODULES = ("urllib3.contrib.pyopenssl",)
 
 
-def skip_unused_optional_modules() -> None:
-    """Marks UNUSED_OPTIONAL_MODULES absent unless already imported (call before botocore's first client)."""
+def lighten_botocore_start() -> None:
+    """Before botocore's first import: UNUSED_OPTIONAL_MODULES marked absent unless already imported, and the
+    AWS CRT's native library loaded only if a command calls it (`aws login` credentials do: deferred_crt)."""
     for name in UNUSED_OPTIONAL_MODULES:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None: `import` raises ImportError
+    defer_native_library()
 
 
 def main(argv: list[str] | None = None, *, context_factory: Callable[..., AppContext] | None = None) -> None:
-    skip_unused_optional_modules()
+    lighten_botocore_start()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 import pytest
 
 from bluegreen.cli import COMMANDS, cli
+from bluegreen.deferred_crt import NATIVE_LIBRARY
 
 
 def fresh_interpreter_prints(probe: str) -> str:
@@ -57,22 +62,135 @@ def test_a_switch_loads_botocore_but_not_boto3_or_s3transfer() -> None:
     assert fresh_interpreter_prints(probe) == "['botocore.session']"
 
 
-def test_a_command_makes_clients_without_the_crt_or_pyopenssl() -> None:
+def test_a_command_makes_clients_without_loading_the_crts_native_library_or_pyopenssl() -> None:
     # GIVEN a fresh interpreter WHEN the CLI's start-up runs, then a client is made as a command makes it
-    def probe(skip: bool) -> str:
+    def probe(start_up: bool) -> str:
         return (
             "import sys\n"
-            "from bluegreen.cli import skip_unused_optional_modules\n"
-            + ("skip_unused_optional_modules()\n" if skip else "")
+            "from bluegreen.cli import lighten_botocore_start\n"
+            + ("lighten_botocore_start()\n" if start_up else "")
             + "from bluegreen.aws.base import RETRY_CONFIG, BotocoreSession\n"
+            "from botocore.compat import HAS_CRT\n"
             "BotocoreSession('us-east-1').client('cloudformation', config=RETRY_CONFIG)\n"
-            "print(sorted(m for m in ('awscrt', 'OpenSSL') if sys.modules.get(m)))\n"
+            "loaded = [m for m in ('_awscrt', 'OpenSSL') if type(sys.modules.get(m)).__name__ == 'module']\n"
+            "print(HAS_CRT, sorted(loaded))\n"
         )
 
-    # THEN botocore took its pure-Python paths: neither package was loaded, where without the start-up's
-    # step the same client loads both (they are installed: SAM CLI and moto bring them)
-    assert fresh_interpreter_prints(probe(skip=True)) == "[]"
-    assert fresh_interpreter_prints(probe(skip=False)) == "['OpenSSL', 'awscrt']"
+    # THEN botocore still sees the CRT, but neither the CRT's native library nor pyOpenSSL was loaded, where
+    # without the start-up's step the same client loads both (they are installed: SAM CLI and moto bring them)
+    assert fresh_interpreter_prints(probe(start_up=True)) == "True []"
+    assert fresh_interpreter_prints(probe(start_up=False)) == "True ['OpenSSL', '_awscrt']"
+
+
+def test_the_crts_native_library_loads_when_first_called_and_serves_botocore() -> None:
+    # GIVEN a fresh interpreter after the CLI's start-up
+    probe = (
+        "import sys\n"
+        "from bluegreen.cli import lighten_botocore_start\n"
+        "lighten_botocore_start()\n"
+        "from botocore.compat import EC\n"
+        "from botocore.credentials import _build_dpop_header\n"
+        "from awscrt.checksums import crc32c\n"
+        "from awscrt.crypto import ECType\n"
+        "from bluegreen.deferred_crt import native_library_loaded\n"
+        "before = native_library_loaded()\n"
+        # WHEN botocore signs a login token refresh (what `aws login` credentials do) and a checksum is taken
+        "header = _build_dpop_header(EC.new_generate(ECType.P_256), 'https://signin.example/token')\n"
+        "print(before, native_library_loaded(), header.count('.'), hex(crc32c(b'abc')))\n"
+        "print(sys.modules['_awscrt'].__name__, type(sys.modules['_awscrt']).__name__)\n"
+    )
+    # THEN the library was loaded then, once, and did the work: a signed JWT (three parts), and the CRC32C
+    # of "abc" from the RFC 3720 family of test values
+    first, second = fresh_interpreter_prints(probe).splitlines()
+    assert first == "False True 2 0x364b3fb7"
+    assert second == "_awscrt module"
+
+
+def test_a_profile_signed_in_with_aws_login_gets_its_credentials(tmp_path: Path) -> None:
+    # GIVEN a profile signed in with `aws login`, its session cached and valid for an hour
+    from botocore.utils import JSONFileCache, LoginTokenLoader
+
+    session = "arn:aws:iam::123456789012:user/operator"
+    (tmp_path / "config").write_text(f"[profile signed-in]\nlogin_session = {session}\nregion = us-east-1\n")
+    (tmp_path / "credentials").write_text("")
+    expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    LoginTokenLoader(JSONFileCache(str(tmp_path / "login"))).save_token(
+        session,
+        {
+            "accessToken": {
+                "accessKeyId": "ASIAEXAMPLELOGIN",
+                "secretAccessKey": "secret",
+                "sessionToken": "token",
+                "accountId": "123456789012",
+                "expiresAt": expires,
+            },
+            "refreshToken": "refresh",
+            "dpopKey": "unused while the session is valid",
+            "clientId": "client",
+        },
+    )
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+        "AWS_LOGIN_CACHE_DIRECTORY": str(tmp_path / "login"),
+        "AWS_PROFILE": "signed-in",
+    }
+    # WHEN a CLI process (its start-up step first) reads the credentials its clients sign with
+    probe = (
+        "from bluegreen.cli import lighten_botocore_start\n"
+        "lighten_botocore_start()\n"
+        "from bluegreen.aws.base import BotocoreSession\n"
+        "credentials = BotocoreSession('us-east-1')._session.get_credentials()\n"
+        "print(credentials.method, credentials.access_key)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=environ, timeout=60
+    )
+    # THEN they are the login session's, where marking the CRT absent made botocore refuse the profile
+    # ("requires an additional dependency ... pip install botocore[crt]") though the CRT is installed
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "login ASIAEXAMPLELOGIN"
+
+
+def test_the_crts_python_modules_reach_the_native_library_only_inside_functions() -> None:
+    # GIVEN the CRT's Python modules as installed
+    import awscrt
+
+    package = Path(awscrt.__file__).parent
+    at_import: list[str] = []
+    for source in sorted(package.rglob("*.py")):
+        tree = ast.parse(source.read_text())
+        for node in _outside_functions(tree):
+            # WHEN a module or class body reads a name of the native library, or imports names from it
+            if isinstance(node, ast.Attribute) and _is_native_library(node.value):
+                at_import.append(f"{source.name}:{node.lineno} {NATIVE_LIBRARY}.{node.attr}")
+            if isinstance(node, ast.ImportFrom) and node.module == NATIVE_LIBRARY:
+                at_import.append(f"{source.name}:{node.lineno} from {NATIVE_LIBRARY} import ...")
+    # THEN none does: importing them loads nothing, which the deferral relies on (a CRT upgrade that reads
+    # one at import would load the library at every start again, and this names where)
+    assert at_import == []
+
+
+def _is_native_library(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == NATIVE_LIBRARY
+
+
+def _outside_functions(node: ast.AST) -> list[ast.AST]:
+    """The nodes that run when a module is imported: everything but what functions and lambdas run when
+    called (their decorators and default values run at import)."""
+    found: list[ast.AST] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            decorators = [] if isinstance(child, ast.Lambda) else child.decorator_list
+            at_definition = [*decorators, *child.args.defaults, *filter(None, child.args.kw_defaults)]
+            for expression in at_definition:
+                found.append(expression)
+                found.extend(_outside_functions(expression))
+            continue
+        found.append(child)
+        found.extend(_outside_functions(child))
+    return found
 
 
 def test_the_script_collects_at_the_commands_pace_and_leaves_its_objects_to_the_os_at_exit() -> None:
