@@ -58,8 +58,8 @@ def _load(stand_in: DeferredNativeModule) -> types.ModuleType:
         if native is None:
             loader = stand_in.__spec__.loader  # type: ignore[union-attr]
             native_spec = loader.native_spec  # type: ignore[union-attr]
-            # Out of sys.modules first: an extension module loaded under a name that is already there
-            # initialises that module object instead of its own.
+            # Out of sys.modules first: loaded while the stand-in held its name, the library came back as
+            # the stand-in, filled with its names (CPython 3.13), and sys.modules kept the stand-in.
             sys.modules.pop(NATIVE_LIBRARY, None)
             native = importlib.util.module_from_spec(native_spec)
             native_spec.loader.exec_module(native)
