@@ -100,7 +100,7 @@ def test_the_crts_native_library_loads_when_first_called_and_serves_botocore() -
         "print(sys.modules['_awscrt'].__name__, type(sys.modules['_awscrt']).__name__)\n"
     )
     # THEN the library was loaded then, once, and did the work: a signed JWT (three parts), and the CRC32C
-    # of "abc" from the RFC 3720 family of test values
+    # (Castagnoli, RFC 3720) of "abc", as a bitwise implementation computes it
     first, second = fresh_interpreter_prints(probe).splitlines()
     assert first == "False True 2 0x364b3fb7"
     assert second == "_awscrt module"
