@@ -9,7 +9,7 @@ are light; its native library `_awscrt` (12 MB, with its own TLS and crypto stac
 So `_awscrt` is imported as a stand-in module, and the library itself is loaded on the first read of one of
 its names. The CRT's Python modules read those names only inside functions (a test checks it), so importing
 them, and botocore's check for the CRT, load nothing; calling them loads it, once, and from then on the
-stand-in hands out the library's own objects. Nothing is switched off: botocore sees the CRT as installed.
+stand-in holds the library's own objects. Nothing is switched off: botocore sees the CRT as installed.
 Docs: https://docs.python.org/3/reference/import.html#finders-and-loaders,
 https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sign-in.html
 """
@@ -64,6 +64,9 @@ def _load(stand_in: DeferredNativeModule) -> types.ModuleType:
             native = importlib.util.module_from_spec(native_spec)
             native_spec.loader.exec_module(native)
             sys.modules[NATIVE_LIBRARY] = _loaded[NATIVE_LIBRARY] = native
+            # The CRT's modules keep the stand-in they imported: it takes the library's names, so their
+            # later calls find them directly, not through __getattr__ and this lock.
+            stand_in.__dict__.update((k, v) for k, v in vars(native).items() if not k.startswith("__"))
     return native
 
 

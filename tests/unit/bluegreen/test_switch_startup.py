@@ -98,12 +98,18 @@ def test_the_crts_native_library_loads_when_first_called_and_serves_botocore() -
         "header = _build_dpop_header(EC.new_generate(ECType.P_256), 'https://signin.example/token')\n"
         "print(before, native_library_loaded(), header.count('.'), hex(crc32c(b'abc')))\n"
         "print(sys.modules['_awscrt'].__name__, type(sys.modules['_awscrt']).__name__)\n"
+        # and the stand-in the CRT's modules imported now holds the library's own functions
+        "import awscrt.checksums\n"
+        "stand_in, native = awscrt.checksums._awscrt, sys.modules['_awscrt']\n"
+        "names = [n for n in vars(native) if not n.startswith('__')]\n"
+        "print(stand_in is not native, len(names) > 100, all(vars(stand_in)[n] is vars(native)[n] for n in names))\n"
     )
     # THEN the library was loaded then, once, and did the work: a signed JWT (three parts), and the CRC32C
     # (Castagnoli, RFC 3720) of "abc", as a bitwise implementation computes it
-    first, second = fresh_interpreter_prints(probe).splitlines()
+    first, second, third = fresh_interpreter_prints(probe).splitlines()
     assert first == "False True 2 0x364b3fb7"
     assert second == "_awscrt module"
+    assert third == "True True True"
 
 
 def test_a_profile_signed_in_with_aws_login_gets_its_credentials(tmp_path: Path) -> None:

@@ -99,50 +99,57 @@ PYDANTIC_ALONE = f"{DEFERRAL}, pydantic.main"
 POWERTOOLS_WITHOUT_PYDANTIC = (
     f"{DEFERRAL}, aws_lambda_powertools.event_handler.api_gateway, aws_lambda_powertools.metrics"
 )
-# A fresh process: import the bundle, then answer one request of a route (its store in memory).
-_FIRST_REQUEST_PROBE = """
+# What both probes below run once `app` is imported: its order store in memory (the order path without
+# its DynamoDB call), and the route's event.
+_SERVE_FROM_MEMORY = """
+sys.path.append({repo!r})
+from tests.events import FakeLambdaContext
+class MemoryOrderStore:
+    def __init__(self): self.orders = dict()
+    def put_new(self, document, *, synthetic=False):
+        self.orders[document["confirmationNumber"]] = dict(document)
+    def get(self, confirmation_number): return self.orders.get(confirmation_number)
+store = MemoryOrderStore()
+app.order_store = lambda: store
+warnings.simplefilter("ignore")
+event, context = json.loads({event!r}), FakeLambdaContext()
+"""
+# A fresh process: import the bundle, then answer one request of a route.
+_FIRST_REQUEST_PROBE = (
+    """
 import contextlib, io, json, sys, time, warnings
 sys.path[:0] = [{bundle!r}]
 sys.path.append({site!r})
 started = time.perf_counter()
 import app
 imported = time.perf_counter()
-sys.path.append({repo!r})
-from tests.events import FakeLambdaContext
-class MemoryOrderStore:
-    def put_new(self, document, *, synthetic=False): pass
-    def get(self, confirmation_number): return None
-app.order_store = MemoryOrderStore
-warnings.simplefilter("ignore")
-event, context = json.loads({event!r}), FakeLambdaContext()
+"""
+    + _SERVE_FROM_MEMORY
+    + """
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     before = time.perf_counter()
     status = app.lambda_handler(event, context)["statusCode"]
     answered = time.perf_counter()
 print(json.dumps([imported - started, answered - before, status]))
 """
-# A fresh process: import the bundle, then serve one route's request 20 times and `requests` times more
-# (its store in memory), logs and metrics to memory; counted by callgrind, it prints nothing.
-_WARM_REQUESTS_PROBE = """
+)
+# A fresh process: import the bundle, then serve one route's request 20 times and `requests` times more,
+# logs and metrics to memory; counted by callgrind, it prints nothing.
+_WARM_REQUESTS_PROBE = (
+    """
 import contextlib, io, json, sys, warnings
 sys.path[:0] = [{bundle!r}]
 sys.path.append({site!r})
 import app
-sys.path.append({repo!r})
-from tests.events import FakeLambdaContext
-orders = {{}}
-class MemoryOrderStore:
-    def put_new(self, document, *, synthetic=False): orders[document["confirmationNumber"]] = dict(document)
-    def get(self, confirmation_number): return orders.get(confirmation_number)
-store = MemoryOrderStore()
-app.order_store = lambda: store
+"""
+    + _SERVE_FROM_MEMORY
+    + """
 app.logger.registered_handler.setStream(io.StringIO())
-warnings.simplefilter("ignore")
-event, context = json.loads({event!r}), FakeLambdaContext()
 with contextlib.redirect_stdout(io.StringIO()):
     for _ in range(20 + {requests}):
         app.lambda_handler(event, context)
 """
+)
 # The issue's anchors (the handler before this work) and goals.
 ANCHOR_IMPORT = "540-670 ms (about 1.4 s the first time); seed-style handler 15 ms"
 ANCHOR_SEED_IMPORT_MS = 15  # the seed-style handler's import in the run that measured the anchor
