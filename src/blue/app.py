@@ -22,6 +22,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.metrics import MetricUnit
 from petstore import catalog, orders
 from petstore.clock import utc_timestamp
+from petstore.compact_json import compact_json
+from petstore.emf import CompactEMFProvider
 from petstore.errors import register_error_handlers
 from petstore.idempotency import KEY_PATTERN, IdempotentOrders
 from petstore.models import CONFIRMATION_NUMBER_PATTERN, HealthResponse, Order, OrderRequest, PetsResponse
@@ -39,9 +41,10 @@ RELEASE = load_release()
 TABLES = load_tables()
 
 logger = Logger()
-metrics = Metrics()
+# Bodies and EMF lines are written by pydantic-core, not json.dumps: a sixth of a warm order (compact_json).
+metrics = Metrics(provider=CompactEMFProvider())
 metrics.set_default_dimensions(environment=RELEASE.color)
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, serializer=compact_json)
 use_strict_json(app)
 build_responses_reading_headers_on_demand(app)
 
