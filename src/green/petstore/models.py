@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 # Ids are int64 in the API documents; anything larger cannot name a pet.
 PetId = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -65,6 +65,10 @@ class PetsResponse(ReleaseInfo):
     pets: list[Pet]
 
 
+def _is_absent(value: object) -> bool:
+    return value is None
+
+
 class Order(ReleaseInfo):
     """An order as placed and as stored; environment and version name the release that placed it.
 
@@ -77,15 +81,9 @@ class Order(ReleaseInfo):
     confirmation_number: ConfirmationNumber = Field(alias="confirmationNumber")
     timestamp: str
     data: OrderedPet
-    note: str | None = None  # added in v2.0.0: v1 ignores it in the orders v2 places
-
-    @model_serializer(mode="wrap")
-    def _without_absent_note(self, serialize: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        """An order without a note answers exactly as v1 does: no `note` field rather than null."""
-        document = serialize(self)
-        if document.get("note") is None:
-            document.pop("note", None)
-        return document
+    # Added in v2.0.0: v1 ignores it in the orders v2 places. An order without a note answers exactly as
+    # v1 does: no `note` field rather than null.
+    note: str | None = Field(default=None, exclude_if=_is_absent)
 
 
 class PetResponse(ReleaseInfo):
