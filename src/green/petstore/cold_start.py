@@ -9,8 +9,15 @@ first time one of its attributes is read (importlib.util.LazyLoader, the standar
 Powertools' AppSync resolvers import asyncio (with ssl, sockets, subprocesses, threads), its
 CodePipeline event imports zipfile and tempfile, its Logger imports random for sampling. One refinement
 of the recipe: an `import x` of a module already imported reads `x.__spec__` (to see whether it is
-still being initialised), which would load a lazy module at its second `import` statement. A deferred
-module answers `__spec__` without loading and hands every other attribute to LazyLoader's module.
+still being initialised), which would load a lazy module at its second `import` statement, and a
+`from x import y` reads `x.__path__` (to see whether x is a package) before y. A deferred module answers
+`__spec__` and `__path__` without loading and hands every other attribute to LazyLoader's module.
+
+Forwarded functions: a module in FORWARDED is deferred like those above, but other modules import
+functions from it (`from m import f`, which reads f at once). Until the module loads, such a name is
+a forwarder: a function that loads the module on its first call and calls the module's own function.
+pydantic's attribute docstrings build an ast visitor at import, which loads ast (a twentieth of the
+import) for a feature (use_attribute_docstrings) no model here sets.
 
 Lazy packages: the packages in LAZY_PACKAGES import, in their `__init__`, a class for every event
 source or resolver Powertools knows (about 40 event classes, six resolvers), of which this API uses the
@@ -66,6 +73,7 @@ from typing import Any, cast
 
 DEFERRED = frozenset(
     {
+        "ast",  # inspect's source tools and the parsing of builtins' signatures
         "asyncio",  # Powertools' AppSync resolvers; the REST resolver never awaits
         # Powertools' JMESPath queries (with the jmespath library): Logger's correlation_id_path, which
         # this handler does not use (it reads the request id directly), envelopes and idempotency keys
@@ -86,6 +94,13 @@ DEFERRED = frozenset(
         "zlib",  # compression, for gzip and zip
     }
 )
+
+
+# Deferred modules whose functions other modules import by name: {module: those names}.
+FORWARDED: dict[str, frozenset[str]] = {
+    # pydantic's attribute docstrings (ConfigDict(use_attribute_docstrings=True)); it loads ast
+    "pydantic._internal._docs_extraction": frozenset({"extract_docstrings_from_cls"}),
+}
 
 
 def _exports(modules: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -331,8 +346,14 @@ class DeferringFinder:
 
     defers_unused_modules = True  # marks the hook, installed once per process
 
-    def __init__(self, names: frozenset[str], packages: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(
+        self,
+        names: frozenset[str],
+        packages: Mapping[str, Mapping[str, str]],
+        forwarded: Mapping[str, frozenset[str]],
+    ) -> None:
         self.names = names
+        self.forwarded = forwarded
         self.packages = packages
         self.collector_thresholds: tuple[int, ...] | None = None  # while paused: those to restore
         self.generated_code: GeneratedCode | None = None  # while importing: serves GENERATED_CODE_COMPILERS
@@ -341,7 +362,8 @@ class DeferringFinder:
         self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None
     ) -> ModuleSpec | None:
         generating = self.generated_code is not None and name in GENERATED_CODE_COMPILERS
-        if name not in self.names and name not in self.packages and not generating:
+        deferred = name in self.names or name in self.forwarded
+        if not deferred and name not in self.packages and not generating:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -357,23 +379,46 @@ class DeferringFinder:
                 elif name in self.packages:
                     spec.loader = _LazyPackageLoader(spec.loader, self.packages[name])  # type: ignore[assignment]
                 else:
-                    spec.loader = _DeferringLoader(spec.loader)
+                    spec.loader = _DeferringLoader(spec.loader, self.forwarded.get(name, frozenset()))
             return spec
         return None
 
 
 class _DeferringLoader(importlib.util.LazyLoader):
+    def __init__(self, loader: Any, forwarded: frozenset[str]) -> None:
+        super().__init__(loader)
+        self.forwarded = forwarded
+
     def exec_module(self, module: types.ModuleType) -> None:
+        if self.forwarded:
+            _FORWARDERS[module.__name__] = {name: _forwarder(module, name) for name in self.forwarded}
         super().exec_module(module)  # the module is now LazyLoader's: its next attribute read loads it
         module.__class__ = _answering_spec(type(module))
+
+
+# {module: {name: forwarder}} for the FORWARDED modules imported so far.
+_FORWARDERS: dict[str, dict[str, Any]] = {}
+
+
+def _forwarder(module: types.ModuleType, name: str) -> Any:
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        return vars(module)[name](*args, **kwargs)  # reading the module's __dict__ loads it
+
+    forward.__name__ = forward.__qualname__ = name
+    return forward
 
 
 @cache
 def _answering_spec(lazy_module: type[types.ModuleType]) -> type[types.ModuleType]:
     class DeferredModule(types.ModuleType):
         def __getattribute__(self, attribute: str) -> object:
-            if attribute == "__spec__":  # read by every `import` of the module: set before it loads
+            # Read by every `import` of the module (`__spec__`) and `from` import (`__path__`, absent
+            # but for packages): set before it loads.
+            if attribute == "__spec__" or attribute == "__path__":
                 return object.__getattribute__(self, attribute)
+            forwarders = _FORWARDERS.get(object.__getattribute__(self, "__name__"))
+            if forwarders is not None and attribute in forwarders:
+                return forwarders[attribute]
             object.__setattr__(self, "__class__", lazy_module)
             return getattr(self, attribute)
 
@@ -471,11 +516,13 @@ def _installed_finder() -> DeferringFinder | None:
 
 
 def install(
-    names: frozenset[str] = DEFERRED, packages: Mapping[str, Mapping[str, str]] = LAZY_PACKAGES
+    names: frozenset[str] = DEFERRED,
+    packages: Mapping[str, Mapping[str, str]] = LAZY_PACKAGES,
+    forwarded: Mapping[str, frozenset[str]] = FORWARDED,
 ) -> None:
     finder = _installed_finder()
     if finder is None:
-        finder = DeferringFinder(names, packages)
+        finder = DeferringFinder(names, packages, forwarded)
         sys.meta_path.insert(0, finder)
     if finder.collector_thresholds is None:
         finder.collector_thresholds = gc.get_threshold()

@@ -27,7 +27,7 @@ import contextlib, io, json, sys, types
 sys.path[:0] = [{bundle!r}]
 sys.path.append({site!r})
 import app
-from petstore.cold_start import DEFERRED, LAZY_PACKAGES
+from petstore.cold_start import DEFERRED, FORWARDED, LAZY_PACKAGES
 sys.path.append({repo!r})
 from tests.events import FakeLambdaContext, load_event, make_event
 class MemoryOrderStore:
@@ -46,7 +46,8 @@ with contextlib.redirect_stdout(io.StringIO()):
     statuses = [app.lambda_handler(event, FakeLambdaContext())["statusCode"] for event in requests]
     number = json.loads(app.lambda_handler(order, FakeLambdaContext())["body"])["confirmationNumber"]
     found = app.lambda_handler(make_event("GET", "/orders/" + number), FakeLambdaContext())["statusCode"]
-loaded = sorted(name for name in DEFERRED if type(sys.modules.get(name)) is types.ModuleType)
+deferred = DEFERRED | set(FORWARDED)
+loaded = sorted(name for name in deferred if type(sys.modules.get(name)) is types.ModuleType)
 exporting = sorted(
     package + "." + module
     for package, exports in LAZY_PACKAGES.items()
@@ -173,6 +174,56 @@ def test_a_deferred_module_loads_and_works_when_code_uses_it(color: str) -> None
         "jmespath deferred": True,
         "jmespath query": "Max",
         "loaded after use": [True, True, True, True, True, True],
+    }
+
+
+# Imports the bundle, then a model that takes its fields' descriptions from their docstrings, which
+# pydantic reads with a module of FORWARDED (the handler's modules import its function by name).
+_ATTRIBUTE_DOCSTRINGS = """
+import json, sys, types
+sys.path[:0] = [{bundle!r}, {models!r}]
+sys.path.append({site!r})
+import app
+def loaded():
+    return [type(sys.modules.get(name)) is types.ModuleType for name in ("ast", {forwarded!r})]
+before = loaded()
+import documented
+print(json.dumps({{
+    "loaded before": before,
+    "description": documented.Pet.model_fields["name"].description,
+    "loaded after": loaded(),
+}}))
+"""
+_DOCUMENTED_MODEL = '''
+from pydantic import BaseModel, ConfigDict
+
+
+class Pet(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    name: str
+    """What the pet answers to."""
+'''
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_a_forwarded_function_loads_its_module_and_works_when_called(color: str, tmp_path: Path) -> None:
+    # GIVEN the handler imported, and with it pydantic's attribute docstrings deferred (and ast)
+    (tmp_path / "documented.py").write_text(_DOCUMENTED_MODEL)
+    probe = _ATTRIBUTE_DOCSTRINGS.format(
+        bundle=str(BUNDLES_DIR / color),
+        models=str(tmp_path),
+        site=SITE_PACKAGES,
+        forwarded="pydantic._internal._docs_extraction",
+    )
+
+    # WHEN a model asks for its attributes' docstrings THEN the modules load, and the docstring is read
+    answer = run_probe(probe, color)
+
+    assert answer == {
+        "loaded before": [False, False],
+        "description": "What the pet answers to.",
+        "loaded after": [True, True],
     }
 
 
