@@ -22,8 +22,9 @@ Run: .venv/bin/python tests/unit/handlers/benchmark.py [--imports 5] [--invokes 
   is import plus that first request (Powertools builds each route's validation on its first request).
 - warm: in-process p50/p99 of lambda_handler for /health, /pets and POST /orders, logging, metrics and
   validation on; the order path with an in-memory table, so its DynamoDB call is not timed. The CPU p99
-  (the thread's own time) beside the wall-clock p99 tells the handler's cost from a busy machine's;
-  the seed-style handler's warm request, measured just before each color's, tells the host's speed.
+  (the thread's own time) beside the wall-clock p99 tells the handler's cost from a busy machine's.
+  The requests run in 5 rounds, each after 500 of the seed-style handler's warm requests, whose p50
+  tells the host's speed just then: each round's p99 is printed beside it.
 - instructions (--instructions, needs valgrind): what the host's speed does not move. Instructions of
   `import app` (callgrind, a fresh `-I -S` process, bytecode cached), and of a warm request of each
   route: the difference between processes serving 100 and 300 requests after their first 20,
@@ -156,6 +157,7 @@ ANCHOR_SEED_IMPORT_MS = 15  # the seed-style handler's import in the run that me
 ANCHOR_WARM_P99 = {"GET /health": "320-500 us", "GET /pets": "225-590 us", "POST /orders": "about 575 us"}
 GOAL_IMPORT_MS = 150
 GOAL_WARM_P99_US = {"GET /health": 150, "GET /pets": 150, "POST /orders": 250}
+WARM_ROUNDS = 5
 
 
 def build_bundle(color: str) -> Path:
@@ -294,15 +296,33 @@ class MemoryOrderStore:
         return self.orders.get(confirmation_number)
 
 
+@dataclass
+class WarmRun:
+    """A route's warm requests, in rounds; before each round, the seed-style handler's warm p50."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    round_p99s: list[float] = field(default_factory=list)
+    seed_p50s: list[float] = field(default_factory=list)
+
+
 def warm_invoke_seconds(
-    color: str, event: dict[str, Any], runs: int, expect: int
-) -> tuple[list[float], list[float]]:
-    """Wall and CPU time of lambda_handler per request after a first call; logs and metrics to memory."""
+    color: str,
+    event: dict[str, Any],
+    runs: int,
+    expect: int,
+    seed: Callable[[], float],
+    rounds: int = WARM_ROUNDS,
+) -> WarmRun:
+    """Wall and CPU time of lambda_handler per request after a first call; logs and metrics to memory.
+
+    The requests run in rounds, each after the seed-style handler's: a round's p99 beside the host's
+    speed just before it shows how much of a slow round was the host's."""
     bundle = load_bundle(color)
     store = MemoryOrderStore()
     bundle.app.order_store = lambda: store
     bundle.app.logger.registered_handler.setStream(io.StringIO())
-    timings, cpu_timings = [], []
+    measured = WarmRun()
     with contextlib.redirect_stdout(io.StringIO()):  # EMF metrics are printed to stdout
         status = bundle.handler(event, FakeLambdaContext())["statusCode"]
         if status != expect:
@@ -310,28 +330,38 @@ def warm_invoke_seconds(
                 f"{color} {event['httpMethod']} {event['path']}: expected {expect}, got {status}"
             )
         context = FakeLambdaContext()
-        for _ in range(runs):
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            bundle.handler(event, context)
-            cpu_timings.append(time.thread_time() - cpu_started)
-            timings.append(time.perf_counter() - started)
-    return timings, cpu_timings
+        for _ in range(rounds):
+            measured.seed_p50s.append(seed())
+            timings = []
+            for _ in range(max(1, runs // rounds)):
+                started, cpu_started = time.perf_counter(), time.thread_time()
+                bundle.handler(event, context)
+                measured.cpu.append(time.thread_time() - cpu_started)
+                timings.append(time.perf_counter() - started)
+            measured.round_p99s.append(percentile(timings, 0.99))
+            measured.wall.extend(timings)
+    return measured
 
 
-def seed_warm_seconds(seed: Path, event: dict[str, Any], runs: int) -> list[float]:
-    """Wall time of the seed-style handler's request in this process: the host's speed, as a reference."""
+def seed_warm_handler(seed: Path, event: dict[str, Any]) -> Callable[[], float]:
+    """The seed-style handler's warm p50 over 500 requests in this process, on each call: the host's
+    speed, as a reference."""
     spec = importlib.util.spec_from_file_location("seed_style_app", seed / "app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     handler: Callable[[dict[str, Any], Any], dict[str, Any]] = module.lambda_handler
     handler(event, None)
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        handler(event, None)
-        timings.append(time.perf_counter() - started)
-    return timings
+
+    def warm_p50() -> float:
+        timings = []
+        for _ in range(500):
+            started = time.perf_counter()
+            handler(event, None)
+            timings.append(time.perf_counter() - started)
+        return percentile(timings, 0.5)
+
+    return warm_p50
 
 
 CALLGRIND = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
@@ -481,18 +511,21 @@ def measure_color(
             f"cold start (import + first request) median {ms(statistics.median(colds))} "
             f"(n={len(colds)})"
         )
-    seed_timings = seed_warm_seconds(seed, routes[0][1], args.invokes)
-    print(
-        f"{color}: the host's speed, measured just before: the seed-style handler's warm GET /health "
-        f"p50 {percentile(seed_timings, 0.5) * 1e6:.0f} us, p99 {percentile(seed_timings, 0.99) * 1e6:.0f} us"
-    )
+    seed_p50 = seed_warm_handler(seed, routes[0][1])
     for name, event, expect in routes:
-        timings, cpu_timings = warm_invoke_seconds(color, event, args.invokes, expect)
+        warm = warm_invoke_seconds(color, event, args.invokes, expect, seed_p50)
         print(
-            f"{color}: warm {name:<13} p50 {percentile(timings, 0.5) * 1e6:4.0f} us, "
-            f"p99 {percentile(timings, 0.99) * 1e6:5.0f} us "
-            f"(CPU p99 {percentile(cpu_timings, 0.99) * 1e6:4.0f} us, n={len(timings)}) "
+            f"{color}: warm {name:<13} p50 {percentile(warm.wall, 0.5) * 1e6:4.0f} us, "
+            f"p99 {percentile(warm.wall, 0.99) * 1e6:5.0f} us "
+            f"(CPU p99 {percentile(warm.cpu, 0.99) * 1e6:4.0f} us, n={len(warm.wall)}) "
             f"[goal p99 <= {GOAL_WARM_P99_US[name]} us; before p99 {ANCHOR_WARM_P99[name]}]"
+        )
+        print(
+            f"{color}:   by round of {len(warm.wall) // len(warm.round_p99s)}: p99 "
+            + ", ".join(f"{p99 * 1e6:.0f}" for p99 in warm.round_p99s)
+            + " us; the host's speed just before each (the seed-style handler's warm GET /health p50) "
+            + ", ".join(f"{p50 * 1e6:.1f}" for p50 in warm.seed_p50s)
+            + " us"
         )
     if args.instructions:
         print(
