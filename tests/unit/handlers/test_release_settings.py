@@ -37,6 +37,29 @@ def test_timestamps_are_utc_with_milliseconds_and_z(bundle: Bundle) -> None:
     assert utc_timestamp(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00.000Z"
 
 
+def test_the_current_timestamp_follows_the_clock_across_seconds(
+    bundle: Bundle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = bundle.modules["clock"]
+    # GIVEN the system clock at given nanoseconds since the epoch, moving within and across seconds
+    readings = {
+        1_795_737_000_123_456_789: "2026-11-26T23:50:00.123Z",
+        1_795_737_000_999_999_999: "2026-11-26T23:50:00.999Z",  # truncated, as isoformat truncates
+        1_795_737_001_000_000_000: "2026-11-26T23:50:01.000Z",
+        1_795_737_000_500_000_000: "2026-11-26T23:50:00.500Z",  # the clock stepped back a second
+        1_798_761_599_999_000_000: "2026-12-31T23:59:59.999Z",
+        1_798_761_600_000_000_000: "2027-01-01T00:00:00.000Z",
+    }
+    for nanoseconds, expected in readings.items():
+        monkeypatch.setattr(clock.time, "time_ns", lambda nanoseconds=nanoseconds: nanoseconds)
+        # WHEN a timestamp is taken THEN it is that instant's, whatever second was taken before
+        assert clock.utc_timestamp() == expected
+        moment = datetime.fromtimestamp(nanoseconds // 10**9, UTC).replace(
+            microsecond=nanoseconds // 1000 % 10**6
+        )
+        assert clock.utc_timestamp(moment) == expected
+
+
 @pytest.mark.parametrize(
     ("environ", "complaint"),
     [
