@@ -27,5 +27,5 @@ _POWERTOOLS_SERIALIZER = partial(json.dumps, separators=(",", ":"), cls=Encoder)
 def compact_json(value: Any) -> str:
     try:
         return to_json(value).decode()
-    except (PydanticSerializationError, UnicodeDecodeError):
+    except PydanticSerializationError:  # its UTF-8 is always valid: what it cannot encode, it refuses
         return _POWERTOOLS_SERIALIZER(value)

@@ -4,7 +4,7 @@ import time
 from datetime import UTC, datetime
 
 # The current second as text, and which second it is: formatting a datetime (isoformat) cost 2.3 us,
-# a tenth of a warm /health, for text that changes once a second.
+# 14 k of a warm /health's 270 k instructions, for text that changes once a second.
 _second_text: tuple[int, str] = (-1, "")
 
 
