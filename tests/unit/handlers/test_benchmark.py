@@ -4,9 +4,13 @@ The figures themselves are not asserted (speed is measured, not tested); that th
 them works is.
 """
 
+import logging
 import re
 import subprocess
 import sys
+from types import SimpleNamespace
+
+import pytest
 
 from tests.handler_loader import COLORS, REPO_ROOT
 
@@ -47,3 +51,55 @@ def test_the_handler_benchmark_prints_every_goals_figure_for_each_color() -> Non
         if not any(re.match(f"{color}: +{pattern}", line) for line in lines)
     ]
     assert missing == [], done.stdout
+
+
+class _Clock:
+    """perf_counter and thread_time for the benchmark: each request advances them by its own number."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _FakeBundle:
+    """A bundle whose handler numbers its requests and records them between the seed-style handler's."""
+
+    def __init__(self, clock: _Clock, sequence: list[str]) -> None:
+        self.clock, self.sequence, self.requests = clock, sequence, 0
+        self.app = SimpleNamespace(logger=SimpleNamespace(registered_handler=logging.StreamHandler()))
+
+    def handler(self, event: object, context: object) -> dict[str, int]:
+        self.requests += 1
+        self.clock.now += self.requests
+        self.sequence.append(f"request {self.requests}")
+        return {"statusCode": 200}
+
+
+def test_each_warm_round_times_its_requests_after_untimed_ones_that_follow_the_seed_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a handler whose n-th request takes n seconds on the benchmark's clocks
+    from tests.unit.handlers import benchmark
+
+    clock, sequence = _Clock(), list[str]()
+    bundle = _FakeBundle(clock, sequence)
+    monkeypatch.setattr(benchmark, "load_bundle", lambda color: bundle)
+    monkeypatch.setattr(benchmark.time, "perf_counter", clock)
+    monkeypatch.setattr(benchmark.time, "thread_time", clock)
+
+    def seed() -> float:
+        sequence.append("seed")
+        return 5e-6
+
+    # WHEN 2 rounds of 3 timed requests run, each round after the seed-style handler, with 2 untimed
+    run = benchmark.warm_invoke_seconds("blue", {"httpMethod": "GET", "path": "/health"}, 6, 200, seed, 2, 2)
+
+    # THEN the first request checks the route, and each round is: the seed, 2 untimed, 3 timed requests
+    assert sequence == ["request 1", "seed", *[f"request {n}" for n in range(2, 7)], "seed"] + [
+        f"request {n}" for n in range(7, 12)
+    ]
+    assert run.wall == run.cpu == [4.0, 5.0, 6.0, 9.0, 10.0, 11.0]
+    assert run.seed_p50s == [5e-6, 5e-6]
+    assert run.round_p99s == [6.0, 11.0]
