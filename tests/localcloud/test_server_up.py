@@ -248,3 +248,39 @@ def test_ctrl_c_to_the_terminal_group_exits_cleanly(tmp_path: Path) -> None:
     assert workers
     assert returncode == 0
     assert all(_process_gone(pid) for pid in workers)
+
+
+# Starts the server in a fresh interpreter, as `localcloud up` does, and prints how many objects the
+# collector had frozen before and after start() (a fresh interpreter: the test process's freeze is its own).
+_FREEZE_PROBE = """
+import gc, json, sys
+from pathlib import Path
+from localcloud.server import LocalCloud, ServerConfig
+cloud = LocalCloud(ServerConfig(port=0, data_port=0, state_dir=Path(sys.argv[1]), ephemeral=True))
+before = gc.get_freeze_count()
+cloud.start()
+try:
+    print(json.dumps({"before": before, "after": gc.get_freeze_count()}))
+finally:
+    cloud.stop()
+"""
+
+
+def test_starting_freezes_what_it_made_out_of_the_collectors_reach(tmp_path: Path) -> None:
+    # GIVEN a fresh interpreter WHEN the server starts
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    result = subprocess.run(
+        [sys.executable, "-c", _FREEZE_PROBE, str(tmp_path / "state")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+    # THEN what starting made (moto, botocore's models, the runtime) is frozen: a full collection, which
+    # holds the GIL while every request waits, no longer walks it
+    assert result.returncode == 0, result.stderr[-2000:]
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert counts["before"] == 0
+    assert counts["after"] > 100_000
