@@ -31,6 +31,10 @@ Every figure is taken with the variables Lambda's runtime sets in a function's e
   requests untimed: the seed-style handler's requests take the CPU's caches, and the first request
   after them measured about twice the round's median, the next two 1.4x and 1.2x (a back-to-back
   run, the issue's method, has no such requests).
+- after an idle gap: the p50 of requests that each follow a 10 ms sleep, as a function's requests
+  arriving apart do, beside the seed-style handler's measured the same way. Back to back, the CPU's
+  caches (on this virtual machine, its speed too) stay warm; after a gap they are not. No goal: the
+  issue's figures are back to back.
 - instructions (--instructions, needs valgrind): what the host's speed does not move. Instructions of
   `import app` (callgrind, a fresh `-I -S` process, bytecode cached), and of a warm request of each
   route: the difference between processes serving 100 and 300 requests after their first 20,
@@ -167,6 +171,9 @@ WARM_ROUNDS = 5
 # Untimed requests at the start of each round: they bring back into the CPU's caches what the seed-style
 # handler's requests just before them took (the fifth request measured as the round's median).
 REWARM_REQUESTS = 5
+# Requests that each follow an idle gap, and the gap: a function whose requests arrive apart.
+IDLE_GAP_REQUESTS = 200
+IDLE_GAP_SECONDS = 0.010
 # What Lambda's python3.13 runtime sets in every function's environment, as the local cloud's runtime
 # does (localcloud/lambda_runtime/environment.py). Powertools reads some of them on every request: a
 # variable missing costs os.getenv a KeyError.
@@ -323,6 +330,7 @@ class WarmRun:
     cpu: list[float] = field(default_factory=list)
     round_p99s: list[float] = field(default_factory=list)
     seed_p50s: list[float] = field(default_factory=list)
+    after_idle_p50: float | None = None  # the p50 of requests each after an idle gap, when measured
 
 
 def warm_invoke_seconds(
@@ -333,12 +341,14 @@ def warm_invoke_seconds(
     seed: Callable[[], float],
     rounds: int = WARM_ROUNDS,
     rewarm: int = REWARM_REQUESTS,
+    idle_gap_requests: int = 0,
 ) -> WarmRun:
     """Wall and CPU time of lambda_handler per request after a first call; logs and metrics to memory.
 
     The requests run in rounds, each after the seed-style handler's: a round's p99 beside the host's
     speed just before it shows how much of a slow round was the host's. A round's first `rewarm`
-    requests are not timed (REWARM_REQUESTS)."""
+    requests are not timed (REWARM_REQUESTS). Then, with idle_gap_requests, requests each after an
+    idle gap."""
     bundle = load_bundle(color)
     store = MemoryOrderStore()
     bundle.app.order_store = lambda: store
@@ -363,17 +373,38 @@ def warm_invoke_seconds(
                 timings.append(time.perf_counter() - started)
             measured.round_p99s.append(percentile(timings, 0.99))
             measured.wall.extend(timings)
+        if idle_gap_requests:
+            measured.after_idle_p50 = after_idle_gap_p50(
+                lambda: bundle.handler(event, context), idle_gap_requests
+            )
     return measured
 
 
-def seed_warm_handler(seed: Path, event: dict[str, Any]) -> Callable[[], float]:
-    """The seed-style handler's warm p50 over 500 requests in this process, on each call: the host's
-    speed, as a reference."""
+def after_idle_gap_p50(call: Callable[[], object], requests: int, gap: float = IDLE_GAP_SECONDS) -> float:
+    """The p50 of `requests` calls that each follow `gap` seconds of sleep."""
+    timings = []
+    for _ in range(requests):
+        time.sleep(gap)
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return percentile(timings, 0.5)
+
+
+def load_seed_handler(seed: Path) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The seed-style handler, imported in this process."""
     spec = importlib.util.spec_from_file_location("seed_style_app", seed / "app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     handler: Callable[[dict[str, Any], Any], dict[str, Any]] = module.lambda_handler
+    return handler
+
+
+def seed_warm_handler(seed: Path, event: dict[str, Any]) -> Callable[[], float]:
+    """The seed-style handler's warm p50 over 500 requests in this process, on each call: the host's
+    speed, as a reference."""
+    handler = load_seed_handler(seed)
     handler(event, None)
 
     def warm_p50() -> float:
@@ -537,8 +568,12 @@ def measure_color(
             f"(n={len(colds)})"
         )
     seed_p50 = seed_warm_handler(seed, routes[0][1])
+    seed_handler, seed_event = load_seed_handler(seed), routes[0][1]
+    idle_gap_requests = min(IDLE_GAP_REQUESTS, args.invokes)
     for name, event, expect in routes:
-        warm = warm_invoke_seconds(color, event, args.invokes, expect, seed_p50)
+        warm = warm_invoke_seconds(
+            color, event, args.invokes, expect, seed_p50, idle_gap_requests=idle_gap_requests
+        )
         print(
             f"{color}: warm {name:<13} p50 {percentile(warm.wall, 0.5) * 1e6:4.0f} us, "
             f"p99 {percentile(warm.wall, 0.99) * 1e6:5.0f} us "
@@ -551,6 +586,14 @@ def measure_color(
             + " us; the host's speed just before each (the seed-style handler's warm GET /health p50) "
             + ", ".join(f"{p50 * 1e6:.1f}" for p50 in warm.seed_p50s)
             + " us"
+        )
+        assert warm.after_idle_p50 is not None
+        seed_after_idle = after_idle_gap_p50(lambda: seed_handler(seed_event, None), idle_gap_requests)
+        print(
+            f"{color}:   after a {IDLE_GAP_SECONDS * 1e3:.0f} ms idle gap before each request: p50 "
+            f"{warm.after_idle_p50 * 1e6:.0f} us (back to back {percentile(warm.wall, 0.5) * 1e6:.0f} us); "
+            f"the seed-style handler's GET /health p50 {seed_after_idle * 1e6:.1f} us (back to back "
+            f"{warm.seed_p50s[-1] * 1e6:.1f} us), n={idle_gap_requests} [no goal]"
         )
     if args.instructions:
         print(

@@ -28,6 +28,8 @@ FIGURES = {
     "warm /pets": rf"warm GET /pets +p50 +{NUMBER} us, p99 +{NUMBER} us .*\[goal p99 <= 150 us",
     "warm orders": rf"warm POST /orders +p50 +{NUMBER} us, p99 +{NUMBER} us .*\[goal p99 <= 250 us",
     "rounds": rf"by round of 10: p99 {FIVE} us; the host's speed .* {FIVE} us",
+    "idle gap": rf"after a 10 ms idle gap before each request: p50 {NUMBER} us \(back to back {NUMBER} us\); "
+    rf"the seed-style handler's GET /health p50 {NUMBER} us",
 }
 
 
@@ -77,7 +79,7 @@ class _FakeBundle:
         return {"statusCode": 200}
 
 
-def test_each_warm_round_times_its_requests_after_untimed_ones_that_follow_the_seed_handler(
+def test_warm_rounds_time_requests_after_untimed_ones_and_idle_gap_requests_each_follow_a_sleep(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # GIVEN a handler whose n-th request takes n seconds on the benchmark's clocks
@@ -88,18 +90,32 @@ def test_each_warm_round_times_its_requests_after_untimed_ones_that_follow_the_s
     monkeypatch.setattr(benchmark, "load_bundle", lambda color: bundle)
     monkeypatch.setattr(benchmark.time, "perf_counter", clock)
     monkeypatch.setattr(benchmark.time, "thread_time", clock)
+    monkeypatch.setattr(benchmark.time, "sleep", lambda seconds: sequence.append(f"idle {seconds}"))
 
     def seed() -> float:
         sequence.append("seed")
         return 5e-6
 
-    # WHEN 2 rounds of 3 timed requests run, each round after the seed-style handler, with 2 untimed
-    run = benchmark.warm_invoke_seconds("blue", {"httpMethod": "GET", "path": "/health"}, 6, 200, seed, 2, 2)
+    # WHEN 2 rounds of 3 timed requests run, each round after the seed-style handler, with 2 untimed,
+    # then 2 requests each after an idle gap
+    run = benchmark.warm_invoke_seconds(
+        "blue", {"httpMethod": "GET", "path": "/health"}, 6, 200, seed, 2, 2, idle_gap_requests=2
+    )
 
-    # THEN the first request checks the route, and each round is: the seed, 2 untimed, 3 timed requests
-    assert sequence == ["request 1", "seed", *[f"request {n}" for n in range(2, 7)], "seed"] + [
-        f"request {n}" for n in range(7, 12)
+    # THEN the first request checks the route, and each round is: the seed, 2 untimed, 3 timed requests;
+    # then each idle-gap request follows its own sleep
+    assert sequence == [
+        "request 1",
+        "seed",
+        *[f"request {n}" for n in range(2, 7)],
+        "seed",
+        *[f"request {n}" for n in range(7, 12)],
+        f"idle {benchmark.IDLE_GAP_SECONDS}",
+        "request 12",
+        f"idle {benchmark.IDLE_GAP_SECONDS}",
+        "request 13",
     ]
     assert run.wall == run.cpu == [4.0, 5.0, 6.0, 9.0, 10.0, 11.0]
     assert run.seed_p50s == [5e-6, 5e-6]
     assert run.round_p99s == [6.0, 11.0]
+    assert run.after_idle_p50 == 12.0
