@@ -88,9 +88,12 @@ def test_warm_rounds_time_requests_after_untimed_ones_and_idle_gap_requests_each
     clock, sequence = _Clock(), list[str]()
     bundle = _FakeBundle(clock, sequence)
     monkeypatch.setattr(benchmark, "load_bundle", lambda color: bundle)
-    monkeypatch.setattr(benchmark.time, "perf_counter", clock)
-    monkeypatch.setattr(benchmark.time, "thread_time", clock)
-    monkeypatch.setattr(benchmark.time, "sleep", lambda seconds: sequence.append(f"idle {seconds}"))
+
+    # The benchmark's own `time` only: the process's clocks stay as they are for every other thread.
+    def idle(seconds: float) -> None:
+        sequence.append(f"idle {seconds}")
+
+    monkeypatch.setattr(benchmark, "time", SimpleNamespace(perf_counter=clock, thread_time=clock, sleep=idle))
 
     def seed() -> float:
         sequence.append("seed")
