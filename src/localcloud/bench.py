@@ -8,6 +8,10 @@ placed through the live hostname meanwhile (each read back afterwards: lost and 
 the latency of the 10 s after each flip beside the steady p99 of the same load; then times a switch and
 its way back done as a plain `sam deploy` of the custom-domain stack, under the same load and with none.
 The operator's commands run in sessions of their own, as from a terminal, apart from the load.
+
+The host's speed, at the start and at the end, is printed as the p50 of a fixed pure-Python request
+(REFERENCE_REQUEST): on these shared machines it has moved twofold within the hour. The switch is mostly
+CPU (start-up, checks) and the plain deploy mostly CloudFormation's polling, so their ratio moves with it.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from __future__ import annotations
 import argparse
 import compileall
 import contextlib
+import json
 import re
 import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import bluegreen
@@ -212,6 +218,21 @@ def post_switch_line(report: Report, steady: Report) -> str:
     )
 
 
+def reference_request() -> str:
+    """The handler benchmark's seed-style GET /health: a JSON answer with a UTC timestamp."""
+    return json.dumps({"status": "healthy", "timestamp": datetime.now(UTC).isoformat()})
+
+
+def reference_request_us(requests: int = 20_000) -> float:
+    """The p50, in microseconds, of `requests` reference requests in this process: the host's speed now."""
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        reference_request()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--cycles", type=int, default=10, help="switch-and-rollback cycles (default 10)")
@@ -223,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         "--steady-clients", default="1,2,4", help="client counts of the steady phases (default 1,2,4)"
     )
     args = parser.parse_args(argv)
+    speed_at_start = reference_request_us()
     with tempfile.TemporaryDirectory(prefix="localcloud-bench-") as state, local_cloud(Path(state)) as cloud:
         # The bench's load runs in this process; the operator's commands (bluegreen, and sam for the
         # comparison) run as from a terminal of their own, alike.
@@ -271,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  bluegreen switch speed-up         {speed_up:.1f}x (median vs median, both under the same "
             f"load; goal >= 3x); against the plain deploy with no load {unloaded_speed_up:.1f}x"
+        )
+        print(
+            f"  host speed us                     {speed_at_start:.1f} at the start, "
+            f"{reference_request_us():.1f} at the end (p50 of a reference request in this process: "
+            "json and datetime, the handler benchmark's seed-style /health; lower is faster)"
         )
     steady_failures = sum(phase.failures for phase in [*steady.values(), same_load])
     held = (

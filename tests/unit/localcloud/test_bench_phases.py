@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
 from localcloud.bench import phase_seconds, phases_line
 
 SWITCH_OUTPUT = """switch blue->green (v1 -> v2) on api.example.com
@@ -36,3 +42,32 @@ def test_medians_cover_the_commands_that_ran_each_phase_and_the_time_outside_the
     durations = [1.8, 1.7, 1.4]
     # WHEN the line is made THEN the preview's median is its one run's, and outside is total minus phases
     assert phases_line(phases, durations) == "lock 0.20, preview 0.40, verify 0.30, outside phases 1.00"
+
+
+def test_the_host_speed_is_the_median_of_the_reference_requests_timed_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a clock that moves 1, 2, 3, 4 and 10 us inside the five reference requests
+    from localcloud import bench
+
+    now, requests, durations_us = [0.0], list[int](), [1, 2, 3, 4, 10]
+
+    def reference() -> str:
+        requests.append(len(requests) + 1)
+        now[0] += durations_us[len(requests) - 1] * 1e-6
+        return "{}"
+
+    monkeypatch.setattr(bench, "reference_request", reference)
+    monkeypatch.setattr(bench, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+
+    # WHEN the host's speed is read over 5 requests THEN it is the median request (not the mean), in us
+    assert bench.reference_request_us(5) == pytest.approx(3.0)
+    assert requests == [1, 2, 3, 4, 5]
+
+
+def test_the_reference_request_is_the_seed_style_health_answer() -> None:
+    from localcloud.bench import reference_request
+
+    answer = json.loads(reference_request())
+    assert answer["status"] == "healthy"
+    assert datetime.fromisoformat(answer["timestamp"]).utcoffset() == timedelta(0)
