@@ -10,7 +10,7 @@ its way back done as a plain `sam deploy` of the custom-domain stack, under the 
 The operator's commands run in sessions of their own, as from a terminal, apart from the load.
 
 The host's speed, at the start and at the end, is printed as the p50 of a fixed pure-Python request
-(REFERENCE_REQUEST): on these shared machines it has moved twofold within the hour. The switch is mostly
+(reference_request): on these shared machines it has moved twofold within the hour. The switch is mostly
 CPU (start-up, checks) and the plain deploy mostly CloudFormation's polling, so their ratio moves with it.
 """
 

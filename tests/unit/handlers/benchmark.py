@@ -401,10 +401,11 @@ def load_seed_handler(seed: Path) -> Callable[[dict[str, Any], Any], dict[str, A
     return handler
 
 
-def seed_warm_handler(seed: Path, event: dict[str, Any]) -> Callable[[], float]:
+def seed_warm_handler(
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]], event: dict[str, Any]
+) -> Callable[[], float]:
     """The seed-style handler's warm p50 over 500 requests in this process, on each call: the host's
     speed, as a reference."""
-    handler = load_seed_handler(seed)
     handler(event, None)
 
     def warm_p50() -> float:
@@ -567,8 +568,8 @@ def measure_color(
             f"cold start (import + first request) median {ms(statistics.median(colds))} "
             f"(n={len(colds)})"
         )
-    seed_p50 = seed_warm_handler(seed, routes[0][1])
     seed_handler, seed_event = load_seed_handler(seed), routes[0][1]
+    seed_p50 = seed_warm_handler(seed_handler, seed_event)
     idle_gap_requests = min(IDLE_GAP_REQUESTS, args.invokes)
     for name, event, expect in routes:
         warm = warm_invoke_seconds(

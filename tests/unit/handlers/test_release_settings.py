@@ -1,6 +1,7 @@
 """The release identity comes from the stack's environment; without it the cold start fails clearly."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 
@@ -51,7 +52,10 @@ def test_the_current_timestamp_follows_the_clock_across_seconds(
         1_798_761_600_000_000_000: "2027-01-01T00:00:00.000Z",
     }
     for nanoseconds, expected in readings.items():
-        monkeypatch.setattr(clock.time, "time_ns", lambda nanoseconds=nanoseconds: nanoseconds)
+        # the clock module's own `time` only: the process's clock stays as it is for other threads
+        monkeypatch.setattr(
+            clock, "time", SimpleNamespace(time_ns=lambda nanoseconds=nanoseconds: nanoseconds)
+        )
         # WHEN a timestamp is taken THEN it is that instant's, whatever second was taken before
         assert clock.utc_timestamp() == expected
         moment = datetime.fromtimestamp(nanoseconds // 10**9, UTC).replace(
