@@ -21,6 +21,7 @@ EXTENSIONS = (
     "cfn_exports",
     "cfn_stacks",
     "cfn_change_sets",
+    "cfn_template_parsing",
     "apigateway_account",
     "apigateway_rest_api",
     "apigateway_method",
@@ -45,6 +46,7 @@ EXTENSIONS = (
     "lambda_permission",
     "s3_bucket_policy",
     "s3_bucket_policy_conditions",
+    "server_service_lookup",
     # Modules outside this package that patch moto too (full names).
     "localcloud.observability.cloudwatch_api",
     "localcloud.observability.lambda_logging_config",

@@ -9,6 +9,7 @@ The extensions hook into moto's internals, so the installed moto must be the pin
 from importlib import metadata
 from typing import Any
 
+from moto import backends as _backends
 from moto import settings as settings
 from moto.acm import models as _acm
 from moto.apigateway import exceptions as _apigw_exceptions
@@ -68,6 +69,7 @@ apigwv2_exceptions: Any = _apigwv2_exceptions
 apigwv2_responses: Any = _apigwv2_responses
 apigwv2_urls: Any = _apigwv2_urls
 awslambda: Any = _awslambda
+backends: Any = _backends
 cfn: Any = _cfn
 parsing: Any = _parsing
 cfn_responses: Any = _cfn_responses

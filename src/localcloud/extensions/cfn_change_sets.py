@@ -67,7 +67,8 @@ def _change(planned: PlannedChange, region_name: str) -> Any:
 
 
 def _parse_template(self: Any) -> None:
-    _original_parse_template(self)
+    # moto's ChangeSet parses with its own copy of Stack.parse_template; this one reads each text once.
+    self.template_dict = cfn.Stack.parse_template(self.template)
     self.lc_failure = None
     try:
         self.template_dict = expand(
@@ -79,9 +80,6 @@ def _parse_template(self: Any) -> None:
         )
     except TransformFailed as error:
         self.lc_failure = str(error)
-
-
-_original_parse_template = cfn.ChangeSet._parse_template
 
 
 def _diff(self: Any) -> list[Any]:
