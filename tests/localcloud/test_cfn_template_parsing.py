@@ -14,6 +14,7 @@ import pytest
 import yaml
 from moto import backends, mock_aws
 from moto.cloudformation.models import Stack
+from moto.moto_server import werkzeug_app
 from templates import REGION, SAM_CAPABILITIES, body, params, status
 
 from localcloud.extensions import install
@@ -133,11 +134,14 @@ def test_moto_lists_its_service_modules_once() -> None:
         plain = list(backends.list_of_moto_modules())
     finally:
         registry.apply_all(origin=patch.origin)
-    # WHEN the patched listing is read, then read again with the disk out of reach
+    # WHEN the patched listing is read, then moto's dispatcher looks hosts up with the disk out of reach
     first = list(backends.list_of_moto_modules())
+    dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     with mock.patch("os.listdir", side_effect=AssertionError("listed again")):
         again = list(backends.list_of_moto_modules())
-    # THEN both are moto's names, read from disk once
+        by_module_name = dispatcher.get_backend_for_host("cloudformation")
+        control_plane_host = dispatcher.get_backend_for_host("localhost")
+    # THEN the listing is moto's, read from disk once, and the dispatcher uses it
     assert first == plain
     assert again == plain
-    assert "cloudformation" in plain
+    assert (by_module_name, control_plane_host) == ("cloudformation", None)

@@ -12,11 +12,11 @@ README = Path(__file__).resolve().parents[3] / "src" / "localcloud" / "README.md
 
 
 def _rows() -> list[list[str]]:
-    """The README's table rows as cells (header and separator rows left out)."""
+    """The README's table rows as cells (a separator row, `|---|...`, has no cells of its own)."""
     rows = []
     for line in README.read_text().splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
-        if line.startswith("| ") and len(cells) >= 3 and not set(cells[0]) <= {"-", "|"}:
+        if line.startswith("| ") and len(cells) >= 3:
             rows.append(cells)
     return rows
 
