@@ -28,6 +28,8 @@ FIGURES = {
     "warm /pets": rf"warm GET /pets +p50 +{NUMBER} us, p99 +{NUMBER} us .*\[goal p99 <= 150 us",
     "warm orders": rf"warm POST /orders +p50 +{NUMBER} us, p99 +{NUMBER} us .*\[goal p99 <= 250 us",
     "rounds": rf"by round of 10: p99 {FIVE} us; the host's speed .* {FIVE} us",
+    "machine tail": rf"the machine's own tail: a pure-Python loop sized to this route's p50, timed 50 times "
+    rf"back to back: p50 {NUMBER} us, p99 {NUMBER} us, {NUMBER}x its p50 \(the route's p99: {NUMBER}x",
     "idle gap": rf"after a 10 ms idle gap before each request: p50 {NUMBER} us \(back to back {NUMBER} us\); "
     rf"the seed-style handler's GET /health p50 {NUMBER} us",
 }
@@ -122,3 +124,29 @@ def test_warm_rounds_time_requests_after_untimed_ones_and_idle_gap_requests_each
     assert run.seed_p50s == [5e-6, 5e-6]
     assert run.round_p99s == [6.0, 11.0]
     assert run.after_idle_p50 == 12.0
+
+
+def test_the_machines_tail_is_timed_on_a_loop_sized_to_the_target_and_run_as_often_as_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a machine where an iteration of the loop takes 2 ns on the benchmark's clock
+    from tests.unit.handlers import benchmark
+
+    clock, spins = _Clock(), list[int]()
+
+    def spin(iterations: int) -> int:
+        spins.append(iterations)
+        clock.now += iterations * 2e-9
+        return 0
+
+    monkeypatch.setattr(benchmark, "spin", spin)
+    monkeypatch.setattr(benchmark, "time", SimpleNamespace(perf_counter=clock))
+
+    # WHEN the tail of a 100 us route is measured over 7 runs
+    timings = benchmark.fixed_work_seconds(100e-6, 7)
+
+    # THEN the loop was timed at its calibration size, then sized to 100 us, run untimed as a round begins,
+    # and timed 7 times
+    calibration = [benchmark.SPIN_CALIBRATION_ITERATIONS] * benchmark.SPIN_CALIBRATION_RUNS
+    assert spins == [*calibration, *[50_000] * (benchmark.REWARM_REQUESTS + 7)]
+    assert timings == pytest.approx([100e-6] * 7)
