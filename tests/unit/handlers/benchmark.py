@@ -157,14 +157,13 @@ print(json.dumps([imported - started, answered - before, status]))
 # logs and metrics to /dev/null; counted by callgrind, it prints nothing.
 _WARM_REQUESTS_PROBE = (
     """
-import contextlib, io, json, sys, warnings
+import contextlib, json, os, sys, warnings
 sys.path[:0] = [{bundle!r}]
 sys.path.append({site!r})
 import app
 """
     + _SERVE_FROM_MEMORY
     + """
-import os
 sink = open(os.devnull, "w")
 app.logger.registered_handler.setStream(sink)
 with contextlib.redirect_stdout(sink):
@@ -428,13 +427,19 @@ def spin(iterations: int) -> int:
     return total
 
 
+def back_to_back_seconds(call: Callable[[], object], runs: int) -> list[float]:
+    """Wall time of each of `runs` calls, one right after the other."""
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
 def spin_iterations(target: float) -> int:
     """The iterations of spin() that take about `target` seconds on this machine just now."""
-    timings = []
-    for _ in range(SPIN_CALIBRATION_RUNS):
-        started = time.perf_counter()
-        spin(SPIN_CALIBRATION_ITERATIONS)
-        timings.append(time.perf_counter() - started)
+    timings = back_to_back_seconds(lambda: spin(SPIN_CALIBRATION_ITERATIONS), SPIN_CALIBRATION_RUNS)
     per_iteration = statistics.median(timings) / SPIN_CALIBRATION_ITERATIONS
     return max(1, round(target / per_iteration))
 
@@ -445,12 +450,7 @@ def fixed_work_seconds(target: float, runs: int) -> list[float]:
     iterations = spin_iterations(target)
     for _ in range(REWARM_REQUESTS):  # untimed, as each round of requests begins
         spin(iterations)
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        spin(iterations)
-        timings.append(time.perf_counter() - started)
-    return timings
+    return back_to_back_seconds(lambda: spin(iterations), runs)
 
 
 def load_seed_handler(seed: Path) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
@@ -471,12 +471,7 @@ def seed_warm_handler(
     handler(event, None)
 
     def warm_p50() -> float:
-        timings = []
-        for _ in range(500):
-            started = time.perf_counter()
-            handler(event, None)
-            timings.append(time.perf_counter() - started)
-        return percentile(timings, 0.5)
+        return percentile(back_to_back_seconds(lambda: handler(event, None), 500), 0.5)
 
     return warm_p50
 
